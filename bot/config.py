@@ -1,0 +1,80 @@
+"""Settings from environment variables and `.env` (pydantic-settings).
+
+Every setting is documented in `.env.example`; keep the two in step.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    # --- knowledge and index -------------------------------------------------
+    knowledge_dir: Path = Path("./knowledge")
+    data_dir: Path = Path("./data")
+
+    # --- embeddings ----------------------------------------------------------
+    # "use": Google USE multilingual v3 in numpy (ships its weights; offline default).
+    # "sentence-transformers": any model name or local path in EMBEDDING_MODEL.
+    embedding_backend: Literal["use", "sentence-transformers"] = "use"
+    embedding_model: str = "BAAI/bge-small-zh-v1.5"
+    embedding_batch_size: int = 32
+
+    # --- vector store ----------------------------------------------------------
+    chroma_mode: Literal["embedded", "http"] = "embedded"
+    chroma_host: str = "127.0.0.1"
+    chroma_port: int = 8000
+
+    # --- answers ----------------------------------------------------------------
+    llm_model: str | None = None
+    llm_base_url: str | None = None
+    llm_api_key: SecretStr | None = None
+    llm_timeout: float = 30.0
+    history_turns: int = 6
+    min_relevance: float = 0.0  # 0 = use the engine's measured default
+
+    # --- telegram ---------------------------------------------------------------
+    telegram_bot_token: SecretStr | None = None
+    telegram_base_url: str = "https://api.telegram.org/bot"
+    webhook_url: str | None = None
+    webhook_secret: SecretStr | None = None
+    webhook_listen: str = "127.0.0.1"
+    webhook_port: int = 8443
+    persistence_path: Path = Path("./data/bot-state.pickle")
+    retention_days: int = 30
+    rate_limit_per_minute: int = 10
+    admin_ids: Annotated[list[int], NoDecode] = Field(default_factory=list)
+
+    # --- logging ------------------------------------------------------------------
+    log_level: str = "INFO"
+    log_content: bool = False  # opt in to logging message text (debugging only)
+
+    @field_validator("admin_ids", mode="before")
+    @classmethod
+    def _split_ids(cls, value):
+        # ADMIN_IDS=123,456 is friendlier than JSON in an env file.
+        if isinstance(value, str):
+            return [int(part) for part in value.replace(" ", "").split(",") if part]
+        if isinstance(value, int):
+            return [value]
+        return value
+
+    @field_validator("llm_model", "llm_base_url", "webhook_url", mode="before")
+    @classmethod
+    def _empty_is_none(cls, value):
+        return value or None
+
+    @property
+    def llm_enabled(self) -> bool:
+        return bool(self.llm_model and self.llm_base_url)
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()
