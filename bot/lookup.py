@@ -1,0 +1,196 @@
+"""Direct article lookup when the user names one: 民法典第1032条, 刑法293条之一, PIPL art. 13.
+
+Document aliases, version variants (治安管理处罚法 -> 2025 text unless 2012 is asked for)
+and laws that are repealed or do not exist (合同法, 反骚扰法) are data in
+bot/data/documents.yaml. A named article that is not in the corpus is reported as
+such; nothing is ever guessed.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+from ingest.corpus import Article, Corpus
+from ingest.numerals import article_label, chinese_to_int, int_to_chinese
+
+DATA_FILE = Path(__file__).parent / "data" / "documents.yaml"
+
+_NUM = r"[0-9]+|[零〇一二两三四五六七八九十百千]+"
+_SUFFIX = r"(?:\s*之\s*([0-9]+|[一二三四五六七八九十]+))?"
+_ITEM = r"(?:\s*(?:第\s*[0-9一二三四五六七八九十]+\s*款)?\s*(?:第\s*([0-9]+|[一二三四五六七八九十]+)\s*项|[（(]\s*([0-9]+|[一二三四五六七八九十]+)\s*[）)]))?"
+# 第1032条 / 1032条 / 第一千零三十二条之一 (+ optional item 第五项 or （五）)
+ZH_ARTICLE = re.compile(rf"第?\s*({_NUM})\s*条{_SUFFIX}{_ITEM}")
+# Items of a decision: 第一项
+ZH_ITEM_ONLY = re.compile(rf"第\s*({_NUM})\s*项")
+# article 13 / art. 13 / art13 / § 13 / section 13
+EN_ARTICLE = re.compile(r"(?:\barticles?|\barts?\.?|§|\bsection)\s*(\d+)", re.IGNORECASE)
+BARE_ZH_ARTICLE = re.compile(rf"第\s*({_NUM})\s*条{_SUFFIX}{_ITEM}")
+
+
+@dataclass(frozen=True)
+class LookupResult:
+    kind: str                 # article | missing_article | not_in_partial | false_document
+    doc_id: str | None = None
+    article: Article | None = None
+    requested: str = ""       # the label the user asked for (canonical when parseable)
+    item: int | None = None   # （五） / 第五项 inside the article
+    message_zh: str = ""
+    message_en: str = ""
+    replacement: str | None = None  # doc id that replaced a repealed law
+
+
+@lru_cache(maxsize=1)
+def load_document_data() -> dict:
+    with open(DATA_FILE, encoding="utf-8") as fh:
+        return yaml.safe_load(fh) or {}
+
+
+@lru_cache(maxsize=1)
+def _alias_pattern() -> tuple[re.Pattern, dict[str, str]]:
+    aliases = load_document_data().get("aliases", {})
+    by_alias = {alias.lower(): doc for doc, names in aliases.items() for alias in names}
+    keys = sorted(by_alias, key=len, reverse=True)
+    return re.compile("|".join(re.escape(k) for k in keys), re.IGNORECASE), by_alias
+
+
+def _number(text: str | None) -> int | None:
+    if not text:
+        return None
+    try:
+        return chinese_to_int(text)
+    except ValueError:
+        return None
+
+
+def resolve_variant(key: str, question: str) -> str:
+    """Pick the document a family alias means (治安管理处罚法 -> 2025 unless 2012 is asked)."""
+    variant = load_document_data().get("variants", {}).get(key)
+    if not variant:
+        return key
+    lowered = question.lower()
+    for choice in variant.get("choices", []):
+        if any(str(k).lower() in lowered for k in choice["keywords"]):
+            return choice["doc"]
+    return variant["default"]
+
+
+def find_false_document(question: str) -> LookupResult | None:
+    """合同法 (repealed), 反骚扰法 (does not exist) … named in the question."""
+    lowered = question.lower()
+    for name, info in load_document_data().get("false_documents", {}).items():
+        pos = lowered.find(name.lower())
+        # 劳动合同法 is a different, valid law that merely contains 合同法.
+        if pos < 0 or lowered[max(0, pos - 2):pos] == "劳动":
+            continue
+        return LookupResult(kind="false_document", requested=name, message_zh=info["zh"],
+                            message_en=info["en"], replacement=info.get("replacement"))
+    return None
+
+
+def mentioned_documents(question: str) -> list[str]:
+    """Doc ids the question names (variants resolved), in order of appearance."""
+    pattern, by_alias = _alias_pattern()
+    out: list[str] = []
+    for match in pattern.finditer(question):
+        doc = resolve_variant(by_alias[match.group(0).lower()], question)
+        if doc not in out:
+            out.append(doc)
+    return out
+
+
+def _reference_near(question: str, start: int, end: int):
+    """Article number written right after (or, in English, before) the alias at [start, end)."""
+    tail = question[end:end + 24]
+    m = re.match(r"\s*(?:的|中的|里的|里|中)?\s*" + ZH_ARTICLE.pattern, tail)
+    if m:
+        return _number(m.group(1)), _number(m.group(2)) or 0, _number(m.group(3) or m.group(4))
+    m = re.match(r"\s*(?:的|中的)?\s*" + ZH_ITEM_ONLY.pattern, tail)
+    if m:
+        return _number(m.group(1)), -1, None   # -1: item of a decision (第一项)
+    m = re.match(r"[\s,]*(?:" + EN_ARTICLE.pattern + ")", tail, re.IGNORECASE)
+    if m:
+        return _number(m.group(1)), 0, None
+    head = question[max(0, start - 30):start]
+    m = re.search(EN_ARTICLE.pattern + r"\s*(?:of\s+(?:the\s+)?)?$", head, re.IGNORECASE)
+    if m:
+        return _number(m.group(1)), 0, None
+    return None
+
+
+def _label(number: int, suffix: int) -> str:
+    try:
+        return article_label(number, suffix)
+    except ValueError:
+        return f"第{number}条"
+
+
+def _resolve(corpus: Corpus, doc_id: str, number: int, suffix: int, item: int | None) -> LookupResult:
+    doc = corpus.document(doc_id)
+    if suffix == -1:   # decision item 第一项
+        label = int_to_chinese(number) if 0 < number < 10000 else str(number)
+        suffix = 0
+    else:
+        label = _label(number, suffix)
+    found = corpus.article(doc_id, label) if doc is not None else None
+    if found is not None:
+        return LookupResult(kind="article", doc_id=doc_id, article=found, requested=found.label, item=item)
+    if doc is None:
+        return LookupResult(kind="missing_article", doc_id=doc_id, requested=label)
+    shown = label if label.startswith("第") else f"第{label}项"
+    if doc.partial:
+        first, last = doc.articles[0].display, doc.articles[-1].display
+        return LookupResult(
+            kind="not_in_partial", doc_id=doc_id, requested=label,
+            message_zh=f"本库只收录了《{doc.short_title}》的部分条文（{first}至{last}），没有{shown}的文本，无法回答它的内容。",
+            message_en=f"The knowledge base holds only part of 《{doc.short_title}》 ({first}–{last}); "
+                       f"it has no text for {shown}, so I cannot tell you what it says.")
+    last = doc.articles[-1]
+    return LookupResult(
+        kind="missing_article", doc_id=doc_id, requested=label,
+        message_zh=f"《{doc.short_title}》没有{shown}：它的最后一条是{last.display}。请核对条文编号。",
+        message_en=f"《{doc.short_title}》 has no {shown}: its last article is {last.display} "
+                   f"(article {last.number}). Please check the number.")
+
+
+def lookup(question: str, corpus: Corpus) -> LookupResult | None:
+    """Return the article the question names, or why it cannot be cited; None if no article is named."""
+    false_doc = find_false_document(question)
+    if false_doc is not None:
+        return false_doc
+    pattern, by_alias = _alias_pattern()
+    for match in pattern.finditer(question):
+        ref = _reference_near(question, match.start(), match.end())
+        if ref is None or ref[0] is None:
+            continue
+        doc_id = resolve_variant(by_alias[match.group(0).lower()], question)
+        return _resolve(corpus, doc_id, ref[0], ref[1], ref[2])
+    return _bare_lookup(question, corpus)
+
+
+def _bare_lookup(question: str, corpus: Corpus) -> LookupResult | None:
+    """第一千零三十二条 without a law name: the first document (in a fixed order) that has it."""
+    m = BARE_ZH_ARTICLE.search(question)
+    if not m:
+        return None
+    number, suffix = _number(m.group(1)), _number(m.group(2)) or 0
+    if number is None:
+        return None
+    item = _number(m.group(3) or m.group(4))
+    order = load_document_data().get("bare_article_order", [])
+    for doc_id in order:
+        result = _resolve(corpus, doc_id, number, suffix, item)
+        if result.kind == "article":
+            return result
+    return LookupResult(
+        kind="missing_article", requested=_label(number, suffix),
+        message_zh=f"在本库收录的主要法律中没有找到{_label(number, suffix)}。请写明法律名称，例如“民法典第1032条”。",
+        message_en=f"I could not find {_label(number, suffix)} in the main laws I hold. "
+                   "Please name the law, e.g. \"Civil Code article 1032\".")
+
+
+__all__ = ["LookupResult", "lookup", "mentioned_documents", "resolve_variant", "find_false_document",
+           "load_document_data"]
