@@ -182,16 +182,27 @@ def split_front_matter(path: Path, text: str) -> tuple[dict, str, int]:
     return meta, "\n".join(lines[end + 1:]), end + 2
 
 
-def _check_meta(path: Path, meta: dict) -> None:
+def field_line(text: str, name: str) -> int:
+    """1-based line of `name:` in the front matter, for error messages (2 if absent)."""
+    for number, line in enumerate(text.split("\n"), start=1):
+        if line.startswith(f"{name}:"):
+            return number
+    return 2
+
+
+def _check_meta(path: Path, meta: dict, text: str) -> None:
     missing = [f for f in REQUIRED_FIELDS if meta.get(f) in (None, "")]
     if missing:
         raise CorpusError(path, f"front matter lacks {', '.join(missing)}", 2)
     if meta["kind"] not in KINDS:
-        raise CorpusError(path, f"unknown kind {meta['kind']!r} (expected one of {sorted(KINDS)})", 2)
+        raise CorpusError(path, f"unknown kind {meta['kind']!r} (expected one of {sorted(KINDS)})",
+                          field_line(text, "kind"))
     if meta["status"] not in STATUSES:
-        raise CorpusError(path, f"unknown status {meta['status']!r} (expected one of {sorted(STATUSES)})", 2)
+        raise CorpusError(path, f"unknown status {meta['status']!r} (expected one of {sorted(STATUSES)})",
+                          field_line(text, "status"))
     if meta["id"] != path.stem:
-        raise CorpusError(path, f"id {meta['id']!r} does not match the file name {path.stem!r}", 2)
+        raise CorpusError(path, f"id {meta['id']!r} does not match the file name {path.stem!r}",
+                          field_line(text, "id"))
 
 
 def parse_document(path: Path) -> Document:
@@ -200,7 +211,7 @@ def parse_document(path: Path) -> Document:
     raw = path.read_bytes()
     text = read_text(path)
     meta, body, first_line = split_front_matter(path, text)
-    _check_meta(path, meta)
+    _check_meta(path, meta, text)
     doc = Document(
         id=str(meta["id"]), title=str(meta["title"]), short_title=str(meta["short_title"]),
         kind=meta["kind"], issuer=str(meta["issuer"]),
@@ -278,4 +289,4 @@ def load_corpus(knowledge_dir: Path | str) -> Corpus:
 
 
 __all__ = ["Article", "Document", "Corpus", "CorpusError", "load_corpus", "parse_document",
-           "split_front_matter", "read_text", "KINDS", "STATUSES", "STATUS_LABELS", "ARTICLE_RE"]
+           "split_front_matter", "read_text", "field_line", "KINDS", "STATUSES", "STATUS_LABELS", "ARTICLE_RE"]
