@@ -1,0 +1,106 @@
+"""Intent classification into the engine's stable vocabulary.
+
+Rules are data (bot/data/intents.yaml): refusal patterns, greeting phrases,
+domain words and weighted keywords per intent. The best-matching answer card's
+own intent is added as extra evidence by the caller.
+"""
+from __future__ import annotations
+
+import re
+from collections import Counter
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+DATA_FILE = Path(__file__).parent / "data" / "intents.yaml"
+
+INTENTS = ("contact_rights", "collector_conduct", "privacy", "credit_report", "criminal_risk", "negotiation",
+           "complaint", "lawsuit", "scam", "article_lookup", "greeting", "out_of_scope", "refused")
+TOPICAL = INTENTS[:9]
+
+_PUNCT = re.compile(r"[\s,.!?;:，。！？；：、~～…'\"“”‘’()（）\[\]【】]+")
+
+
+@lru_cache(maxsize=1)
+def rules() -> dict:
+    with open(DATA_FILE, encoding="utf-8") as fh:
+        data = yaml.safe_load(fh) or {}
+    data["_refused"] = [re.compile(p, re.IGNORECASE) for p in data.get("refused", [])]
+    data["_greeting_exact"] = {_PUNCT.sub("", str(g)).lower() for g in data["greeting"]["exact"]}
+    return data
+
+
+def _en_hit(word: str, lowered: str) -> bool:
+    return re.search(rf"\b{re.escape(word)}", lowered) is not None
+
+
+def is_refused(text: str) -> bool:
+    """A request for unlawful help (hiding assets, forged proof, threatening the collector …)."""
+    lowered = text.lower()
+    return any(p.search(lowered) for p in rules()["_refused"])
+
+
+def has_injection(text: str) -> bool:
+    """Prompt-injection phrasing; such text is still only data to the engine."""
+    lowered = text.lower()
+    return any(marker.lower() in lowered for marker in rules().get("injection", []))
+
+
+def is_greeting(text: str) -> bool:
+    """Short greetings or requests for help, with no actual question."""
+    bare = _PUNCT.sub("", text).lower()
+    if not bare:
+        return True
+    if bare in rules()["_greeting_exact"]:
+        return True
+    # "你好，在吗" / "hi there": a greeting prefix and nothing topical after it.
+    for prefix in rules()["greeting"]["prefixes"]:
+        if bare.startswith(str(prefix).lower()) and len(bare) <= len(str(prefix)) + 4 and domain_hits(text) == 0:
+            return True
+    return False
+
+
+def domain_hits(text: str) -> int:
+    """How many domain words (debts, collection, rights) the question contains."""
+    data = rules()
+    lowered = text.lower()
+    zh = sum(1 for w in data.get("domain", []) if str(w) in text)
+    en = sum(1 for w in data.get("domain_en", []) if _en_hit(str(w), lowered))
+    return zh + en
+
+
+def keyword_scores(text: str) -> Counter:
+    data = rules()
+    lowered = text.lower()
+    scores: Counter = Counter()
+    for intent, words in (data.get("keywords") or {}).items():
+        for word, weight in words.items():
+            if str(word) in text:
+                scores[intent] += float(weight)
+    for intent, words in (data.get("keywords_en") or {}).items():
+        for word, weight in words.items():
+            if _en_hit(str(word), lowered):
+                scores[intent] += float(weight)
+    return scores
+
+
+def classify_topic(text: str, card_intent: str | None = None, card_strength: float = 1.0) -> str | None:
+    """The topical intent for an in-scope question: keyword evidence plus the best card's intent.
+
+    card_strength (0..1) scales the card's vote by how well the card matched.
+    Returns None when there is no evidence at all.
+    """
+    scores = keyword_scores(text)
+    if card_intent in TOPICAL:
+        scores[card_intent] += float(rules().get("card_weight", 3)) * card_strength
+    if not scores:
+        return None
+    best = max(scores.values())
+    # Ties go to the card's intent, then to the vocabulary order (stable output).
+    tied = [i for i in TOPICAL if scores.get(i) == best]
+    return card_intent if card_intent in tied else tied[0]
+
+
+__all__ = ["INTENTS", "TOPICAL", "classify_topic", "domain_hits", "has_injection", "is_greeting",
+           "is_refused", "keyword_scores", "rules"]
