@@ -36,8 +36,10 @@ def detect_language(text: str, default: Language = "zh-Hans") -> Language:
     han = _HAN.findall(text)
     if not han:
         return "en" if _LATIN_WORD.search(text) else default
+    # An English sentence quoting a few Chinese terms ("negotiate 停息挂账 with my bank") is English;
+    # a Chinese sentence with an English word or two ("欠了3万 credit card") is Chinese.
     latin_words = len(_LATIN_WORD.findall(text))
-    if latin_words > 2 * len(han):
+    if latin_words >= 3 and latin_words * 2 >= len(han):
         return "en"
     chinese = "".join(han)
     simplified = to_simplified(chinese)
