@@ -1,0 +1,85 @@
+"""Shared pieces of the advice tools: language, the corpus, citations and the disclaimer.
+
+Chinese text is written in Simplified and converted to Traditional at the edge
+(`bot.language.localize`); English is written separately.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from bot.answers import Citation
+from bot.citations import make_citation
+from bot.language import localize
+from ingest.corpus import Corpus, load_corpus
+
+DISCLAIMER_ZH = "以上为法律信息，不构成律师意见；具体情况请咨询律师或拨打12348法律援助热线。"
+DISCLAIMER_EN = ("This is legal information, not legal advice; for your own situation consult a lawyer "
+                 "or call the 12348 legal-aid hotline.")
+
+_CAVEAT_EN = {"仅收录部分条文": "only some articles are in our corpus",
+              "文本仅有单一来源": "text from a single source",
+              "已被取代": "superseded", "已修改": "amended", "已废止": "repealed"}
+
+
+def say(zh: str, en: str, lang: str) -> str:
+    """The message in the user's language."""
+    return en if lang == "en" else localize(zh, lang)
+
+
+def disclaimer(lang: str) -> str:
+    return say(DISCLAIMER_ZH, DISCLAIMER_EN, lang)
+
+
+@lru_cache(maxsize=4)
+def _load(knowledge_dir: str) -> Corpus:
+    return load_corpus(knowledge_dir)
+
+
+def default_corpus() -> Corpus:
+    """The corpus named by the settings, loaded once per process."""
+    from bot.config import get_settings
+
+    return _load(str(Path(get_settings().knowledge_dir).resolve()))
+
+
+def cite(corpus: Corpus, ref: dict | tuple) -> Citation:
+    """Citation for {doc, article, quote?} or (doc, article[, quote]); verified against the corpus."""
+    if isinstance(ref, dict):
+        return make_citation(corpus, ref["doc"], str(ref["article"]), ref.get("quote"))
+    return make_citation(corpus, *ref)
+
+
+def caveat_text(citation: Citation, lang: str) -> str | None:
+    if not citation.caveat:
+        return None
+    if lang != "en":
+        return citation.caveat
+    return "; ".join(_CAVEAT_EN.get(part, part) for part in citation.caveat.split("；"))
+
+
+def citation_line(citation: Citation, lang: str) -> str:
+    """《信用卡业务监督管理办法》第六十八条：“……”（注意：仅收录部分条文）. Localised by the caller."""
+    caveat = caveat_text(citation, lang)
+    note = ""
+    if caveat:
+        note = f" (caution: {caveat})" if lang == "en" else f"（注意：{caveat}，请以官方文本为准）"
+    return f"{citation.display}：“{citation.quote}”{note}"
+
+
+def citations_block(citations: list[Citation], lang: str) -> str:
+    """The numbered list of the rules a text relies on (Simplified/English; localise afterwards)."""
+    head = "Rules relied on (quoted from the official text):" if lang == "en" else "依据（原文摘录）："
+    lines = [head] + [f"{i}. {citation_line(c, lang)}" for i, c in enumerate(unique(citations), 1)]
+    return "\n".join(lines)
+
+
+def unique(citations: list[Citation]) -> list[Citation]:
+    """Drop repeated citations of the same article with the same quote, keeping order."""
+    seen, out = set(), []
+    for c in citations:
+        key = (c.doc_id, c.article, c.quote)
+        if key not in seen:
+            seen.add(key)
+            out.append(c)
+    return out

@@ -1,0 +1,39 @@
+"""Turn a generated plain-text document into .docx (python-docx) or .txt bytes."""
+from __future__ import annotations
+
+import io
+import re
+
+from docx import Document
+from docx.oxml.ns import qn
+from docx.shared import Pt
+
+_HEADING = re.compile(r"^【(.+)】$")
+
+
+def to_docx(title: str, text: str) -> bytes:
+    """Lines written as 【标题】 become headings; everything else is a paragraph."""
+    doc = Document()
+    style = doc.styles["Normal"]
+    style.font.size = Pt(11)
+    # East-Asian font so Word renders the Chinese text without substitution boxes.
+    style.element.rPr.rFonts.set(qn("w:eastAsia"), "SimSun")
+    doc.add_heading(title, level=1)
+    for line in text.split("\n"):
+        heading = _HEADING.match(line.strip())
+        if heading:
+            doc.add_heading(heading.group(1), level=2)
+        elif line.strip():
+            doc.add_paragraph(line.rstrip())
+    buffer = io.BytesIO()
+    doc.save(buffer)
+    return buffer.getvalue()
+
+
+def to_txt(title: str, text: str) -> bytes:
+    return f"{title}\n\n{text}\n".encode("utf-8")
+
+
+def docx_text(data: bytes) -> str:
+    """All paragraph text of a .docx (used by tests and the CLI preview)."""
+    return "\n".join(p.text for p in Document(io.BytesIO(data)).paragraphs)
