@@ -310,7 +310,9 @@ _NUM = r"[0-9０-９]+|[零〇一二两三四五六七八九十百千]+"
 _TAIL = r"(?:\s*第\s*(?:[0-9０-９]+|[一二三四五六七八九十]+|[（(][一二三四五六七八九十]+[)）])\s*[款项])*"
 _ENGLISH_REF = re.compile(r"\b(?:Article|Art\.)\s*(\d+)(?:\s*\(\d+\))?", re.IGNORECASE)
 # A sentence: text up to its terminators plus any markers that trail them ("……安宁。[S1]").
-_SENTENCE = re.compile(r"(?:[^。！？!?；;\n.]|\.(?!\s|$))+[。！？!?；;.]*(?:\s*⟦(?:\d+|x)⟧)*|[。！？!?；;.\n]+")
+# "Art. 5" and "No. 3" do not end a sentence.
+_SENTENCE = re.compile(r"(?:[^。！？!?；;\n.]|(?<=Art)\.|(?<=art)\.|(?<=No)\.|\.(?!\s|$))+"
+                       r"[。！？!?；;.]*(?:\s*⟦(?:\d+|x)⟧)*|[。！？!?；;.\n]+")
 _HAN_OR_WORD = re.compile(r"[\u3400-\u9fff]|[A-Za-z0-9]+")
 _ARTICLE_SEGMENT = re.compile(r"[^。；！？\n]+[。；！？]?")
 
