@@ -169,6 +169,10 @@ _STRINGS: dict[str, dict[str, str]] = {
 LANGUAGE_NAMES = {"zh-Hans": "简体中文", "zh-Hant": "繁體中文", "en": "English"}
 
 
+def has_string(key: str) -> bool:
+    return key in _STRINGS
+
+
 def normalize_language(lang: str | None) -> str:
     return lang if lang in LANGUAGES else DEFAULT_LANGUAGE
 

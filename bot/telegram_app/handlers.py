@@ -1,0 +1,293 @@
+"""Command, question, button and error handlers (no domain logic: that is the engine's)."""
+from __future__ import annotations
+
+import logging
+import re
+import traceback
+
+from telegram import MessageEntity, Update
+from telegram.constants import ChatType
+from telegram.ext import ContextTypes
+
+from bot.i18n import LANGUAGE_NAMES, has_string, t
+from bot.language import LANGUAGES, localize
+from bot.telegram_app import userdata
+from bot.telegram_app.formatting import esc, find_article, format_answer, format_article, format_check
+from bot.telegram_app.replies import answer_keyboard, keyboard, send_html, send_text
+from bot.telegram_app.services import services, typing
+from bot.telegram_app.tools import ToolUnavailable, check_message
+
+log = logging.getLogger(__name__)
+
+MAX_QUESTION_CHARS = 2000   # longer messages are answered from their beginning, with a note
+TOPIC_QUESTIONS = {"borrower": "q_borrower", "conduct": "q_conduct", "complain": "q_complain",
+                   "contact": "q_contact"}
+
+
+# --- helpers -------------------------------------------------------------------------
+
+
+def is_private(update: Update) -> bool:
+    chat = update.effective_chat
+    return chat is not None and chat.type == ChatType.PRIVATE
+
+
+def addressed_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | None:
+    """The message text if it is for us: any private message; in groups only a mention or a reply."""
+    message = update.effective_message
+    text = message.text or message.caption or ""
+    if is_private(update):
+        return text
+    username = (context.bot.username or "").lower()
+    replied = message.reply_to_message
+    if replied is not None and replied.from_user is not None and replied.from_user.id == context.bot.id:
+        return text
+    mentions = message.parse_entities([MessageEntity.MENTION])
+    if any(value.lstrip("@").lower() == username for value in mentions.values()):
+        return re.sub(rf"@{re.escape(context.bot.username or '')}\b", "", text, flags=re.I).strip()
+    return None
+
+
+def _touch(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    userdata.touch(context.user_data, services(context).settings.retention_days)
+
+
+async def _say(update: Update, context: ContextTypes.DEFAULT_TYPE, key: str, reply_markup=None, **params):
+    lang = userdata.ui_language(update, context.user_data)
+    await send_text(context.bot, update.effective_chat.id, t(key, lang, **params), reply_markup)
+
+
+def start_keyboard(lang: str):
+    return keyboard([
+        [(t("topic_contact", lang), "t:contact"), (t("topic_borrower", lang), "t:borrower")],
+        [(t("topic_conduct", lang), "t:conduct"), (t("topic_complain", lang), "t:complain")],
+        [(t("topic_script", lang), "t:script"), (t("topic_check", lang), "t:check")],
+    ])
+
+
+# --- commands --------------------------------------------------------------------------
+
+
+async def on_start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    _touch(update, context)
+    lang = userdata.ui_language(update, context.user_data)
+    html = f"{esc(t('start', lang))}\n\n<i>{esc(t('disclaimer', lang))}</i>"
+    await send_html(context.bot, update.effective_chat.id, html, start_keyboard(lang))
+
+
+async def on_help(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    _touch(update, context)
+    await _say(update, context, "help")
+
+
+async def on_borrower(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    _touch(update, context)
+    lang = userdata.ui_language(update, context.user_data)
+    markup = keyboard([
+        [(t("topic_conduct", lang), "t:conduct")], [(t("topic_script", lang), "t:script")],
+        [(t("topic_complain", lang), "t:complain")], [(t("topic_check", lang), "t:check")],
+    ])
+    await _say(update, context, "borrower_intro", markup)
+
+
+async def on_sources(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    _touch(update, context)
+    lang = userdata.ui_language(update, context.user_data)
+    documents = sorted(services(context).corpus.documents.values(), key=lambda d: (d.status != "in_force", d.id))
+    lines = [esc(t("sources_header", lang, count=len(documents)))]
+    for d in documents:
+        status_key = f"status_{d.status}"
+        status = t(status_key, lang) if has_string(status_key) else d.status
+        line = t("sources_line", lang, title=d.title, effective=d.effective, status=status)
+        lines.append(f"• {esc(line)}")
+        if d.caveat and d.status == "in_force":
+            lines.append(f"  <i>{esc(t('caveat', lang, caveat=d.caveat))}</i>")
+    await send_html(context.bot, update.effective_chat.id, "\n".join(lines))
+
+
+async def on_privacy(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    settings = services(context).settings
+    await _say(update, context, "privacy", turns=settings.history_turns, days=settings.retention_days)
+
+
+async def on_lang(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    _touch(update, context)
+    markup = keyboard([[(LANGUAGE_NAMES[code], f"l:{code}") for code in LANGUAGES]])
+    await _say(update, context, "lang_prompt", markup)
+
+
+async def on_forget(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    lang = userdata.ui_language(update, context.user_data)
+    markup = keyboard([[(t("forget_yes", lang), "fg:y"), (t("forget_no", lang), "fg:n")]])
+    await _say(update, context, "forget_confirm", markup)
+
+
+async def on_cancel_idle(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    await _say(update, context, "nothing_to_cancel")
+
+
+# --- questions ---------------------------------------------------------------------------
+
+
+async def answer_question(update: Update, context: ContextTypes.DEFAULT_TYPE, question: str,
+                          lang: str | None = None) -> None:
+    svc = services(context)
+    chat_id = update.effective_chat.id
+    _touch(update, context)
+    if not svc.limiter.allow(update.effective_user.id):
+        svc.stats.limited += 1
+        await _say(update, context, "rate_limited")
+        return
+    lang = lang or userdata.reply_language(update, context.user_data, question)
+    note = ""
+    if len(question) > MAX_QUESTION_CHARS:
+        question = question[:MAX_QUESTION_CHARS]
+        note = f"<i>{esc(t('too_long', lang, limit=MAX_QUESTION_CHARS))}</i>\n\n"
+    history = userdata.history_turns(context.user_data)
+    async with typing(context.bot, chat_id):
+        answer = await svc.run(svc.engine.answer, question, history, lang)
+    svc.stats.answers += 1
+    seq = userdata.remember(context.user_data, question, answer, svc.settings.history_turns)
+    markup = answer_keyboard(answer, seq, svc.corpus, lang)
+    await send_html(context.bot, chat_id, note + format_answer(answer, lang), markup)
+
+
+async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    text = addressed_text(update, context)
+    if text is None:
+        return
+    if not text.strip():
+        await on_help(update, context)
+        return
+    await answer_question(update, context, text)
+
+
+async def run_check(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str) -> None:
+    """Check a collector's message and reply with the findings."""
+    svc = services(context)
+    _touch(update, context)
+    lang = userdata.reply_language(update, context.user_data, text)
+    if not svc.limiter.allow(update.effective_user.id):
+        svc.stats.limited += 1
+        await _say(update, context, "rate_limited")
+        return
+    try:
+        async with typing(context.bot, update.effective_chat.id):
+            result = await svc.run(check_message, text[:MAX_QUESTION_CHARS * 2], svc.corpus, lang)
+    except ToolUnavailable as exc:
+        log.error("checker unavailable: %s", exc)
+        await _say(update, context, "tool_unavailable")
+        return
+    except ValueError as exc:
+        if not hasattr(exc, "zh"):
+            raise
+        # The checker's own bad-input message (e.g. nothing to check), in both languages.
+        message = exc.en if lang == "en" else localize(exc.zh, lang)
+        await send_text(context.bot, update.effective_chat.id, message)
+        return
+    svc.stats.checks += 1
+    await send_html(context.bot, update.effective_chat.id, format_check(result, lang))
+
+
+async def on_forwarded(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A forwarded text (typically a collector's SMS) is a /check request."""
+    if addressed_text(update, context) is None:
+        return
+    await run_check(update, context, update.effective_message.text or "")
+
+
+async def on_non_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    if addressed_text(update, context) is None:
+        return
+    _touch(update, context)
+    await _say(update, context, "non_text")
+
+
+# --- buttons --------------------------------------------------------------------------------
+
+
+async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    query = update.callback_query
+    data = query.data or ""
+    await query.answer()
+    kind, _, rest = data.partition(":")
+    handler = _BUTTONS.get(kind)
+    if handler is None:
+        await _say(update, context, "expired")
+        return
+    await handler(update, context, rest)
+
+
+async def _topic(update: Update, context: ContextTypes.DEFAULT_TYPE, topic: str) -> None:
+    key = TOPIC_QUESTIONS.get(topic)
+    if key is None:
+        await _say(update, context, "expired")
+        return
+    lang = userdata.ui_language(update, context.user_data)
+    await answer_question(update, context, t(key, lang), lang)
+
+
+async def _followup(update: Update, context: ContextTypes.DEFAULT_TYPE, rest: str) -> None:
+    seq, _, index = rest.partition(":")
+    question = None
+    if seq.isdigit() and index.isdigit():
+        question = userdata.followup(context.user_data, int(seq), int(index))
+    if question is None:
+        await _say(update, context, "expired")
+        return
+    await answer_question(update, context, question)
+
+
+async def _article(update: Update, context: ContextTypes.DEFAULT_TYPE, rest: str) -> None:
+    lang = userdata.ui_language(update, context.user_data)
+    document, article = find_article(services(context).corpus, f"a:{rest}")
+    if article is None:
+        await _say(update, context, "article_missing")
+        return
+    await send_html(context.bot, update.effective_chat.id, format_article(article, document, lang))
+
+
+async def _language(update: Update, context: ContextTypes.DEFAULT_TYPE, code: str) -> None:
+    if code not in LANGUAGES:
+        await _say(update, context, "expired")
+        return
+    _touch(update, context)
+    context.user_data[userdata.LANG] = code
+    await update.callback_query.edit_message_text(esc(t("lang_set", code, name=LANGUAGE_NAMES[code])),
+                                                  parse_mode="HTML")
+
+
+async def _forget(update: Update, context: ContextTypes.DEFAULT_TYPE, answer: str) -> None:
+    lang = userdata.ui_language(update, context.user_data)
+    if answer != "y":
+        await update.callback_query.edit_message_text(esc(t("forget_kept", lang)), parse_mode="HTML")
+        return
+    user_id = update.effective_user.id
+    userdata.forget_user(context.application, user_id)
+    services(context).limiter.forget(user_id)
+    await context.application.update_persistence()
+    await update.callback_query.edit_message_text(esc(t("forget_done", lang)), parse_mode="HTML")
+
+
+_BUTTONS = {"t": _topic, "q": _followup, "a": _article, "l": _language, "fg": _forget}
+
+
+# --- errors ------------------------------------------------------------------------------------
+
+
+async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Log the failure without its message (it may quote user text) and apologise."""
+    error = context.error
+    svc = context.application.bot_data.get("services")
+    if svc is not None:
+        svc.stats.errors += 1
+    trace = "".join(traceback.format_tb(error.__traceback__)) if error else ""
+    log.error("error while handling an update: %s\n%s", type(error).__name__, trace.rstrip())
+    if svc is not None and svc.settings.log_content:
+        log.error("error detail: %s", error)
+    if isinstance(update, Update) and update.effective_chat is not None:
+        try:
+            lang = userdata.ui_language(update, context.user_data or {})
+            await send_text(context.bot, update.effective_chat.id, t("error", lang))
+        except Exception as exc:  # the apology itself failed (network): nothing more to do
+            log.warning("could not send the error reply: %s", type(exc).__name__)

@@ -1,0 +1,59 @@
+"""Sending HTML replies (split to Telegram's limit) and building inline keyboards."""
+from __future__ import annotations
+
+import io
+
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile, LinkPreviewOptions
+
+from bot.i18n import t
+from bot.telegram_app.formatting import article_callback, esc, fits_callback, split_html
+
+MAX_FOLLOWUPS = 3
+MAX_ARTICLE_BUTTONS = 4
+NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
+
+
+def _button(text: str, data: str) -> InlineKeyboardButton:
+    if not fits_callback(data):  # a programming error, never user input
+        raise ValueError(f"callback_data over 64 bytes: {data!r}")
+    return InlineKeyboardButton(text, callback_data=data)
+
+
+def keyboard(rows: list[list[tuple[str, str]]]) -> InlineKeyboardMarkup | None:
+    rows = [[_button(text, data) for text, data in row] for row in rows if row]
+    return InlineKeyboardMarkup(rows) if rows else None
+
+
+def answer_keyboard(answer, seq: int, corpus, lang: str) -> InlineKeyboardMarkup | None:
+    """Follow-up questions (by index into the stored list) and 查看法条 per cited article."""
+    rows = [[(f"❓ {q}"[:60], f"q:{seq}:{i}")] for i, q in enumerate(answer.followups[:MAX_FOLLOWUPS])]
+    seen = set()
+    for c in answer.citations:
+        article = corpus.article(c.doc_id, c.article) if corpus is not None else None
+        if article is None or (c.doc_id, article.label) in seen:
+            continue
+        seen.add((c.doc_id, article.label))
+        label = f"《{c.short_title}》{article.display}"
+        rows.append([(f"📖 {t('view_article', lang, label=label)}", article_callback(c.doc_id, article))])
+        if len(seen) >= MAX_ARTICLE_BUTTONS:
+            break
+    return keyboard(rows)
+
+
+async def send_html(bot: Bot, chat_id: int, html: str, reply_markup=None, **kwargs) -> None:
+    """Send `html` in as many messages as needed; the keyboard goes on the last one."""
+    parts = split_html(html)
+    for n, part in enumerate(parts):
+        last = n == len(parts) - 1
+        await bot.send_message(chat_id=chat_id, text=part, parse_mode="HTML",
+                               reply_markup=reply_markup if last else None,
+                               link_preview_options=NO_PREVIEW, **kwargs)
+
+
+async def send_text(bot: Bot, chat_id: int, text: str, reply_markup=None) -> None:
+    await send_html(bot, chat_id, esc(text), reply_markup)
+
+
+async def send_document(bot: Bot, chat_id: int, name: str, data: bytes, caption: str) -> None:
+    await bot.send_document(chat_id=chat_id, document=InputFile(io.BytesIO(data), filename=name),
+                            caption=caption)
