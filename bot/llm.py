@@ -20,6 +20,7 @@ from typing import Any, Sequence
 from bot.answers import Answer, Citation
 from bot.citations import CitationError, make_citation
 from bot.language import localize, to_simplified
+from bot.quotes import sentences
 from ingest.corpus import STATUS_LABELS, Article, Corpus, Document
 from ingest.numerals import article_label, chinese_to_int
 
@@ -36,14 +37,6 @@ TEMPERATURE = 0.2          # low: the model should restate the sources, not impr
 NO_KEY = "not-needed"      # local servers (Ollama) take no key; the SDK insists on one
 
 REMOVED = {"zh-Hans": "[已删除未经核实的引用]", "en": "[unverified citation removed]"}
-LEGAL_BASIS = {"zh-Hans": "法律依据：", "en": "Legal basis:"}
-CAVEAT = {"zh-Hans": "（注意：{}）", "en": " (note: {})"}
-QUOTE_FORMAT = {"zh-Hans": "[{n}] {display}：“{quote}”{caveat}", "en": "[{n}] {display}: “{quote}”{caveat}"}
-DISCLAIMER = {
-    "zh-Hans": "以上为法律信息，不构成律师意见；具体情况请咨询律师或拨打12348法律援助热线。",
-    "en": "This is legal information, not a lawyer's advice; for your own case consult a lawyer "
-          "or call the 12348 legal aid hotline.",
-}
 LANGUAGE_RULES = {
     "zh-Hans": "用简体中文回答。",
     "zh-Hant": "用繁體中文（正體字）回答。",
@@ -142,7 +135,7 @@ class LLMAnswerer:
                      [reason for _, reason in checked.report.removed_references])
         if not checked.citations:
             raise LLMError("the model's reply has no verifiable citation")
-        text = finish_text(checked.text, checked.citations, language)
+        text = finish_text(checked.text, checked.citations, language, self.corpus)
         answer = Answer(question=question, text=text, intent=_intent(intent, cards), language=language,
                         mode="llm", citations=checked.citations,
                         latency_ms=(time.perf_counter() - started) * 1000,
@@ -314,7 +307,6 @@ _ENGLISH_REF = re.compile(r"\b(?:Article|Art\.)\s*(\d+)(?:\s*\(\d+\))?", re.IGNO
 _SENTENCE = re.compile(r"(?:[^。！？!?；;\n.]|(?<=Art)\.|(?<=art)\.|(?<=No)\.|\.(?!\s|$))+"
                        r"[。！？!?；;.]*(?:\s*⟦(?:\d+|x)⟧)*|[。！？!?；;.\n]+")
 _HAN_OR_WORD = re.compile(r"[\u3400-\u9fff]|[A-Za-z0-9]+")
-_ARTICLE_SEGMENT = re.compile(r"[^。；！？\n]+[。；！？]?")
 
 
 def _name_key(name: str) -> str:
@@ -331,8 +323,8 @@ class ReplyChecker:
         self.corpus = corpus
         self._by_name: dict[str, list[str]] = {}
         for doc in corpus.documents.values():
-            for name in {doc.short_title, doc.title}:
-                self._by_name.setdefault(_name_key(name), []).append(doc.id)
+            for key in {_name_key(doc.short_title), _name_key(doc.title)}:
+                self._by_name.setdefault(key, []).append(doc.id)
         names = {n for doc in corpus.documents.values() for n in (doc.short_title, doc.title, _name_key(doc.title))}
         names_alt = "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True) if n)
         # A reference: optional 《title》 or a bare known title, then 第N条(之M) and 款/项.
@@ -487,18 +479,13 @@ def _bigrams(text: str) -> set[str]:
     return {a + b for a, b in zip(tokens, tokens[1:])} | {t for t in tokens if len(t) > 1}
 
 
-def article_segments(article: Article) -> list[str]:
-    """The article's sentences and items, each verbatim from its text."""
-    return [s.strip() for s in _ARTICLE_SEGMENT.findall(article.body) if s.strip()]
-
-
 def choose_quote(article: Article, context: str) -> str | None:
     """The article sentence(s) that best overlap the model's sentence; None if nothing overlaps.
 
     A neighbouring sentence that overlaps nearly as well is kept too, so an item such as
     （一）… comes with its lead-in when the model paraphrased both.
     """
-    segments = article_segments(article)
+    segments = sentences(article.body)
     wanted = _bigrams(context)
     if not segments or not wanted:
         return None
@@ -518,16 +505,16 @@ def choose_quote(article: Article, context: str) -> str | None:
 # Final text
 # ---------------------------------------------------------------------------------------------
 
-def finish_text(body: str, citations: Sequence[Citation], language: str) -> str:
-    """Model text, then 法律依据 with the corpus quotes, then the disclaimer; in the user's script."""
-    lang = "en" if language == "en" else "zh-Hans"
-    lines = [LEGAL_BASIS[lang]]
-    for n, citation in enumerate(citations, start=1):
-        caveat = CAVEAT[lang].format(citation.caveat) if citation.caveat else ""
-        lines.append(QUOTE_FORMAT[lang].format(n=n, display=citation.display, quote=citation.quote,
-                                               caveat=caveat))
-    text = "\n\n".join([body, "\n".join(lines), DISCLAIMER[lang]])
-    return localize(text, language)
+def finish_text(body: str, citations: Sequence[Citation], language: str, corpus: Corpus) -> str:
+    """Model text, then 法律依据 with the corpus quotes, then the disclaimer, in the user's script.
+
+    The list and the disclaimer are the offline composer's, so both modes read alike.
+    """
+    from bot.composer import render_citations, replies
+
+    disclaimer = replies()["en" if language == "en" else "zh"]["disclaimer"]
+    text = "\n\n".join([body, render_citations(list(citations), language, corpus), disclaimer])
+    return text if language == "en" else localize(text, language)
 
 
 __all__ = ["LLMAnswerer", "LLMError", "CheckReport", "ReplyChecker", "Source", "build_sources",

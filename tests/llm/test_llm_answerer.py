@@ -8,6 +8,7 @@ import pytest
 from conftest import card_hit, guidance_hit, regulation_hit
 
 from bot.citations import verify
+from bot.composer import replies
 from bot.language import detect_language, localize
 from bot.llm import TASK_REMINDER, LLMAnswerer, LLMError
 
@@ -39,9 +40,8 @@ def test_good_reply_gets_a_verified_citation_with_a_corpus_quote(answerer, stub,
     assert "以电话、短信、即时通讯工具、电子邮件、传单等方式侵扰他人的私人生活安宁" in citation.quote
     assert "你家人" not in citation.quote
     assert "[S1]" not in answer.text and "侵扰你家人的私人生活安宁[1]" in answer.text
-    assert f"[1] 《民法典》第一千零三十三条：“{citation.quote}”" in answer.text
-    assert answer.text.rstrip().endswith("12348法律援助热线。")
-    assert "不构成律师意见" in answer.text
+    assert f"1. 《民法典》第一千零三十三条：“{citation.quote}”" in answer.text
+    assert answer.text.rstrip().endswith(replies()["zh"]["disclaimer"])
     assert answer.topic == "contact-may-they-call" and answer.intent == "contact_rights"
 
 
@@ -209,8 +209,8 @@ def test_english_request_gets_an_english_answer_with_chinese_titles(answerer, st
 
     assert "Answer in English" in stub.last_messages()[0]["content"]
     assert "Article 2000" not in answer.text and "[unverified citation removed]" in answer.text
-    assert "Legal basis:" in answer.text and "《民法典》第一千零三十三条: “" in answer.text
-    assert "This is legal information, not a lawyer's advice" in answer.text
+    assert "Legal basis:" in answer.text and "1. 《民法典》第一千零三十三条" in answer.text
+    assert answer.text.rstrip().endswith(replies()["en"]["disclaimer"])
     [citation] = answer.citations
     verify(corpus, citation)
 

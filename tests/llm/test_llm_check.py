@@ -5,6 +5,7 @@ import pytest
 from conftest import card_hit, guidance_hit, regulation_hit
 
 from bot.citations import verify
+from bot.composer import replies
 from bot.llm import (ReplyChecker, _history_pairs, _sentences, build_sources, choose_quote,
                      finish_text)
 
@@ -125,9 +126,10 @@ def test_history_is_bounded_and_accepts_turn_shapes():
     assert pairs[1][1] == "旧回答" and len(pairs[2][1]) == 300
 
 
-def test_finish_text_lists_quotes_and_disclaimer(checker, sources):
+def test_finish_text_lists_quotes_and_disclaimer(checker, sources, corpus):
     checked = checker.check("骚扰他人的可能构成犯罪[S2]。", sources, "zh-Hans")
-    text = finish_text(checked.text, checked.citations, "zh-Hans")
+    text = finish_text(checked.text, checked.citations, "zh-Hans", corpus)
     body, basis, disclaimer = text.split("\n\n")
-    assert basis.startswith("法律依据：\n[1] 《刑法》第二百九十三条之一：“")
-    assert disclaimer.startswith("以上为法律信息，不构成律师意见")
+    assert body == "骚扰他人的可能构成犯罪[1]。"
+    assert basis.startswith(f"法律依据：\n1. 《刑法》第二百九十三条之一：“{checked.citations[0].quote}”")
+    assert disclaimer == replies()["zh"]["disclaimer"]
