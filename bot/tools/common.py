@@ -58,19 +58,24 @@ def caveat_text(citation: Citation, lang: str) -> str | None:
     return "; ".join(_CAVEAT_EN.get(part, part) for part in citation.caveat.split("；"))
 
 
-def citation_line(citation: Citation, lang: str) -> str:
+def citation_line(citation: Citation, lang: str, quotes: list[str] | None = None) -> str:
     """《信用卡业务监督管理办法》第六十八条：“……”（注意：仅收录部分条文）. Localised by the caller."""
     caveat = caveat_text(citation, lang)
     note = ""
     if caveat:
         note = f" (caution: {caveat})" if lang == "en" else f"（注意：{caveat}，请以官方文本为准）"
-    return f"{citation.display}：“{citation.quote}”{note}"
+    quoted = "……".join(f"“{q}”" for q in (quotes or [citation.quote]))
+    return f"{citation.display}：{quoted}{note}"
 
 
 def citations_block(citations: list[Citation], lang: str) -> str:
-    """The numbered list of the rules a text relies on (Simplified/English; localise afterwards)."""
+    """The numbered list of the rules a text relies on, one line per article (localise afterwards)."""
     head = "Rules relied on (quoted from the official text):" if lang == "en" else "依据（原文摘录）："
-    lines = [head] + [f"{i}. {citation_line(c, lang)}" for i, c in enumerate(unique(citations), 1)]
+    grouped: dict[tuple[str, str], list[Citation]] = {}
+    for c in unique(citations):
+        grouped.setdefault((c.doc_id, c.article), []).append(c)
+    lines = [head] + [f"{i}. {citation_line(group[0], lang, [c.quote for c in group])}"
+                      for i, group in enumerate(grouped.values(), 1)]
     return "\n".join(lines)
 
 

@@ -17,6 +17,7 @@ def to_docx(title: str, text: str) -> bytes:
     style = doc.styles["Normal"]
     style.font.size = Pt(11)
     # East-Asian font so Word renders the Chinese text without substitution boxes.
+    style.font.name = "SimSun"   # creates rFonts; then set the East-Asian slot too
     style.element.rPr.rFonts.set(qn("w:eastAsia"), "SimSun")
     doc.add_heading(title, level=1)
     for line in text.split("\n"):

@@ -75,12 +75,15 @@ class Question:
     choices: tuple[Choice, ...] = ()
     ask_if: Callable[[dict], bool] | None = None       # skip the question when this returns False
     multi: bool = False                                # several choices allowed ("1 3", "失业、疾病")
+    hints: tuple[tuple[str, str], ...] = ()            # (zh, en) suggested answers shown as buttons only
 
     def prompt(self, lang: str) -> str:
         return say(self.zh, self.en, lang)
 
     def choice_labels(self, lang: str) -> list[str]:
-        return [say(c.zh, c.en, lang) for c in self.choices]
+        if self.choices:
+            return [say(c.zh, c.en, lang) for c in self.choices]
+        return [say(zh, en, lang) for zh, en in self.hints]
 
 
 def pick_choice(question: Question, text: str) -> str | list[str]:
