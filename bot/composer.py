@@ -198,13 +198,17 @@ def compose_lookup(result: LookupResult, lang: str, corpus: Corpus, terms: list[
     blocks = [r[n] for n in notes or []]
     if result.kind != "article":
         message = result.message_en if lang == "en" else result.message_zh
-        tail = r["false_document_tail"] if result.kind == "false_document" else r["missing_article_tail"]
+        tail = (r["false_document_tail"] if result.kind in ("false_document", "unknown_document")
+                else r["missing_article_tail"])
         if result.kind == "not_in_partial":
             tail = ""
         blocks += [message + (" " if lang == "en" else "") + tail if tail else message, r["disclaimer"]]
         return Composed(text=_finish("\n\n".join(blocks), lang), citations=[], topic="article_lookup")
     article = result.article
     doc = corpus.document(result.doc_id)
+    message = result.message_en if lang == "en" else result.message_zh
+    if message:   # e.g. the user had the old numbering of a revised law
+        blocks.append(message)
     quote = item_quote(article, result.item) if result.item else None
     citation = _lookup_citation(corpus, doc.id, article.label, quote or article.body)
     if citation is None:

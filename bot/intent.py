@@ -48,16 +48,25 @@ def has_injection(text: str) -> bool:
 
 
 def is_greeting(text: str) -> bool:
-    """Short greetings or requests for help, with no actual question."""
+    """Greetings or requests for help made only of greeting phrases ("在吗？你能帮我做什么")."""
     bare = _PUNCT.sub("", text).lower()
     if not bare:
         return True
-    if bare in rules()["_greeting_exact"]:
+    if domain_hits(text):
+        return False
+    phrases = sorted(rules()["_greeting_exact"], key=len, reverse=True)
+    rest = bare
+    for phrase in phrases:
+        if phrase and not phrase.isascii():
+            rest = rest.replace(phrase, "")
+    if rest in rules()["_greeting_exact"] or len(rest) <= 1:
         return True
-    # "你好，在吗" / "hi there": a greeting prefix and nothing topical after it.
-    for prefix in rules()["greeting"]["prefixes"]:
-        if bare.startswith(str(prefix).lower()) and len(bare) <= len(str(prefix)) + 4 and domain_hits(text) == 0:
-            return True
+    # English: every word belongs to a greeting phrase ("hi there" is close enough).
+    words = re.findall(r"[a-z/]+", text.lower())
+    if words and len(words) <= 6 and bare.isascii():
+        joined = " ".join(words)
+        return joined in {g for g in rules()["greeting"]["exact"] if str(g).isascii()} or (
+            words[0] in rules()["greeting"]["prefixes"] and len(words) <= 2)
     return False
 
 

@@ -33,7 +33,7 @@ BARE_ZH_ARTICLE = re.compile(rf"第\s*({_NUM})\s*条{_SUFFIX}{_ITEM}")
 
 @dataclass(frozen=True)
 class LookupResult:
-    kind: str                 # article | missing_article | not_in_partial | false_document
+    kind: str                 # article | missing_article | not_in_partial | false_document | unknown_document
     doc_id: str | None = None
     article: Article | None = None
     requested: str = ""       # the label the user asked for (canonical when parseable)
@@ -105,13 +105,13 @@ def mentioned_documents(question: str) -> list[str]:
 def _reference_near(question: str, start: int, end: int):
     """Article number written right after (or, in English, before) the alias at [start, end)."""
     tail = question[end:end + 24]
-    m = re.match(r"\s*(?:的|中的|里的|里|中)?\s*" + ZH_ARTICLE.pattern, tail)
+    m = re.match(r"[》\s]*(?:的|中的|里的|里|中)?\s*" + ZH_ARTICLE.pattern, tail)
     if m:
         return _number(m.group(1)), _number(m.group(2)) or 0, _number(m.group(3) or m.group(4))
-    m = re.match(r"\s*(?:的|中的)?\s*" + ZH_ITEM_ONLY.pattern, tail)
+    m = re.match(r"[》\s]*(?:的|中的)?\s*" + ZH_ITEM_ONLY.pattern, tail)
     if m:
         return _number(m.group(1)), -1, None   # -1: item of a decision (第一项)
-    m = re.match(r"[\s,]*(?:" + EN_ARTICLE.pattern + ")", tail, re.IGNORECASE)
+    m = re.match(r"[》\s,]*(?:" + EN_ARTICLE.pattern + ")", tail, re.IGNORECASE)
     if m:
         return _number(m.group(1)), 0, None
     head = question[max(0, start - 30):start]
@@ -166,9 +166,84 @@ def lookup(question: str, corpus: Corpus) -> LookupResult | None:
         ref = _reference_near(question, match.start(), match.end())
         if ref is None or ref[0] is None:
             continue
-        doc_id = resolve_variant(by_alias[match.group(0).lower()], question)
-        return _resolve(corpus, doc_id, ref[0], ref[1], ref[2])
+        key = by_alias[match.group(0).lower()]
+        doc_id = resolve_variant(key, question)
+        result = _resolve(corpus, doc_id, ref[0], ref[1], ref[2])
+        if result.kind == "article" and _asks_about_old_numbering(question):
+            return _renumbered(corpus, key, doc_id, ref[0], question) or result
+        return result
+    unknown = _unknown_document(question)
+    if unknown is not None:
+        return unknown
     return _bare_lookup(question, corpus)
+
+
+_OLD_NUMBERING_HINT = re.compile(r"(现在还是|还是这条|现在是不是|现在还|还有效|还适用|听说|以前|原来|旧的|老的|之前的)")
+
+
+def _asks_about_old_numbering(question: str) -> bool:
+    return _OLD_NUMBERING_HINT.search(question) is not None
+
+
+def _bigrams(text: str) -> set[str]:
+    return {text[i:i + 2] for i in range(len(text) - 1)}
+
+
+def _renumbered(corpus: Corpus, key: str, doc_id: str, number: int, question: str) -> LookupResult | None:
+    """"听说治安管理处罚法第四十二条管骚扰短信，现在还是这条吗": the user has the old numbering.
+
+    When an older variant's article of that number matches the question's words better than the
+    current article does, answer with the current article whose text is closest to the old one.
+    """
+    variant = load_document_data().get("variants", {}).get(key)
+    if not variant or doc_id != variant["default"]:
+        return None
+    current = corpus.article(doc_id, _label(number, 0))
+    words = _bigrams(re.sub(r"[^\u4e00-\u9fff]", "", question))
+    for choice in variant.get("choices", []):
+        old_doc = corpus.document(choice["doc"])
+        if old_doc is None or old_doc.id == doc_id:
+            continue
+        old = corpus.article(old_doc.id, _label(number, 0))
+        if old is None or current is None:
+            continue
+        if len(words & _bigrams(old.body)) <= len(words & _bigrams(current.body)):
+            continue
+        target = _bigrams(old.body)
+        best = max(corpus.document(doc_id).articles,
+                   key=lambda a: len(target & _bigrams(a.body)) / (len(target | _bigrams(a.body)) or 1))
+        new_doc = corpus.document(doc_id)
+        return LookupResult(
+            kind="article", doc_id=doc_id, article=best, requested=best.label,
+            message_zh=f"您说的可能是旧版《{old_doc.short_title}》的{old.label}。现行的《{new_doc.short_title}》"
+                       f"（{new_doc.effective}起施行）中，对应内容在{best.label}；现行版的{current.label}讲的是别的事。",
+            message_en=f"You probably mean {old.label} of the old 《{old_doc.short_title}》. In the current "
+                       f"《{new_doc.short_title}》 (in force from {new_doc.effective}) the same rule is {best.label}; "
+                       f"the current {current.label} is about something else.")
+    return None
+
+
+_LEAD_WORDS = re.compile(r"^(按照|根据|依照|依据|听说|请问|关于|那个|这个|我看|看到|查了)+")
+_BRACKET_TITLE = re.compile(r"《([^》]{2,40})》")
+_LAW_TITLE_REF = re.compile(rf"([\u4e00-\u9fff]{{2,14}}?(?:法|条例|办法|规定|解释|决定|细则))\s*(?:的)?\s*第\s*(?:{_NUM})\s*条")
+
+
+def _unknown_document(question: str) -> LookupResult | None:
+    """A law named with an article number (or in 《》) that is not in the corpus: say so, cite nothing."""
+    pattern, _ = _alias_pattern()
+    titles = _BRACKET_TITLE.findall(question) + [m.group(1) for m in _LAW_TITLE_REF.finditer(question)]
+    for title in titles:
+        title = _LEAD_WORDS.sub("", title)
+        if pattern.search(title):
+            continue
+        return LookupResult(
+            kind="unknown_document", requested=title,
+            message_zh=f"本库没有收录《{title}》，我也无法确认它是否存在或者其中某一条的内容，所以不会引用它。"
+                       "催收行为主要受《民法典》、《个人信息保护法》、《治安管理处罚法》、《刑法》等规定约束。",
+            message_en=f"I hold no document called 《{title}》 and cannot confirm that it exists or what any of its "
+                       "articles says, so I will not cite it. Collection is mainly governed by the Civil Code, the "
+                       "PIPL, the Public Security Administration Punishments Law and the Criminal Law.")
+    return None
 
 
 def _bare_lookup(question: str, corpus: Corpus) -> LookupResult | None:

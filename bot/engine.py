@@ -1,0 +1,196 @@
+"""The answer engine: normalise -> classify -> look up or retrieve -> compose -> verify citations.
+
+Loads the corpus, the answer cards and the index once; `answer()` is then cheap.
+With an LLM configured (`settings.llm_enabled`) the LLM answerer writes the reply
+from the retrieved chunks; any error or timeout falls back to the offline composer.
+Whatever produced the answer, every citation is re-verified here against the corpus.
+"""
+from __future__ import annotations
+
+import logging
+import re
+import time
+
+from bot.answers import Answer, Citation
+from bot.citations import is_valid
+from bot.composer import Composed, Evidence, compose_fixed, compose_lookup, compose_topical
+from bot.conversation import Turn, context_turn, looks_like_followup
+from bot.intent import classify_topic, domain_hits, has_injection, is_greeting, is_refused
+from bot.language import detect_language
+from bot.lookup import lookup
+from bot.query import Query, build_query
+from bot.retrieval import HybridRetriever, ranked_articles
+from ingest.cards import Card, load_cards
+from ingest.corpus import Corpus, load_corpus
+from ingest.keyword import tokenize
+
+log = logging.getLogger(__name__)
+
+# Measured on tests/eval/questions.yaml with `python -m bot.eval` (see README):
+# a question with no domain word is answered only if an answer card is this close (cosine).
+CARD_MIN_DENSE = 0.55
+# A card found only by weak evidence is not used as the answer (its articles may still be).
+CARD_MIN_STRENGTH = 0.25
+TOP_CARDS = 5           # how deep in the fused ranking a card may be
+_LEGAL_REF = re.compile(r"《[^》]*》|[\u3400-\u9fff]{0,14}第[0-9零〇一二两三四五六七八九十百千]+[条條](之[一二三四五六七八九十]+)?")
+
+
+def detect_reply_language(question: str) -> str:
+    """The user's language, ignoring Chinese law titles and article numbers inside an English question."""
+    stripped = _LEGAL_REF.sub(" ", question)
+    if stripped.strip() and re.search(r"[A-Za-z\u3400-\u9fff]", stripped):
+        return detect_language(stripped)
+    return detect_language(question)
+
+
+class Engine:
+    def __init__(self, settings, corpus: Corpus, cards: list[Card], index, retriever: HybridRetriever | None = None):
+        self.settings = settings
+        self.corpus = corpus
+        self.cards = {c.id: c for c in cards}
+        self.index = index
+        self.retriever = retriever or HybridRetriever(index=index)
+        self._llm = None
+
+    @classmethod
+    def from_settings(cls, settings=None) -> "Engine":
+        from ingest.index import open_index
+
+        if settings is None:
+            from bot.config import get_settings
+            settings = get_settings()
+        corpus = load_corpus(settings.knowledge_dir)
+        cards = load_cards(settings.knowledge_dir, corpus)
+        index = open_index(settings)
+        return cls(settings, corpus, cards, index)
+
+    def reload(self) -> None:
+        """Reopen the knowledge and the index after a rebuild (`python -m ingest` / Telegram /reload)."""
+        from ingest.index import open_index
+
+        corpus = load_corpus(self.settings.knowledge_dir)
+        cards = load_cards(self.settings.knowledge_dir, corpus)
+        index = open_index(self.settings)
+        self.corpus, self.cards, self.index = corpus, {c.id: c for c in cards}, index
+        self.retriever = self.retriever.model_copy(update={"index": index})
+        self._llm = None
+
+    # ------------------------------------------------------------------ answering
+    def answer(self, question: str, history: list[Turn] | None = None, language: str | None = None) -> Answer:
+        started = time.perf_counter()
+        question = question if isinstance(question, str) else str(question or "")
+        lang = language or (detect_reply_language(question) if question.strip() else "zh-Hans")
+        query = build_query(question)
+        notes = ["truncated_note"] if query.truncated else []
+        if has_injection(query.text):
+            notes.append("injection_note")
+        intent, composed, mode = self._decide(query, history, lang, notes)
+        citations = self._verified(composed.citations)
+        return Answer(question=question, text=composed.text, intent=intent, language=lang, mode=mode,
+                      citations=citations, latency_ms=(time.perf_counter() - started) * 1000,
+                      followups=composed.followups, topic=composed.topic)
+
+    def _decide(self, query: Query, history, lang: str, notes: list[str]) -> tuple[str, Composed, str]:
+        text = query.text
+        if not text or is_greeting(text):
+            return "greeting", compose_fixed("greeting", lang, [n for n in notes if n != "injection_note"]), "offline"
+        if is_refused(text):
+            return "refused", compose_fixed("refused", lang, notes), "offline"
+        terms = tokenize(query.search_text)
+        found = lookup(text, self.corpus)
+        if found is not None:
+            return "article_lookup", compose_lookup(found, lang, self.corpus, terms, notes), "offline"
+        docs, previous = self._retrieve(query, history)
+        evidence = self._evidence(docs, terms)
+        in_domain = domain_hits(text) > 0 or (previous is not None)
+        if not in_domain and self._card_dense(docs) < CARD_MIN_DENSE:
+            return "out_of_scope", compose_fixed("out_of_scope", lang, notes), "offline"
+        intent = self._intent(text, evidence, previous)
+        if intent is None:
+            return "out_of_scope", compose_fixed("out_of_scope", lang, notes), "offline"
+        if self.settings is not None and getattr(self.settings, "llm_enabled", False):
+            llm_answer = self._llm_answer(query, docs, lang, history)
+            if llm_answer is not None:
+                return intent, Composed(llm_answer.text, llm_answer.citations, llm_answer.followups,
+                                        evidence.card.id if evidence.card else intent), "llm"
+        return intent, compose_topical(evidence, intent, lang, self.corpus, notes), "offline"
+
+    def retrieve(self, query: Query, context: str = "") -> list:
+        return self.retriever.search(query, context=context)
+
+    def _retrieve(self, query: Query, history):
+        """Retrieve; a follow-up also searches with the previous topical question as context."""
+        previous = context_turn(history) if history else None
+        if previous is not None and looks_like_followup(query.text):
+            topic_card = self.cards.get(previous.answer_topic or "")
+            context = build_query(previous.question).text + (" " + topic_card.topic if topic_card else "")
+            return self.retriever.search(query, context=context), previous
+        return self.retriever.search(query), None
+
+    def _evidence(self, docs: list, terms: list[str]) -> Evidence:
+        card, strength = None, 0.0
+        for rank, doc in enumerate(docs[:TOP_CARDS]):
+            meta = doc.metadata
+            if meta.get("source") == "card" and meta.get("card_id") in self.cards:
+                strength = _card_strength(meta, rank)
+                if strength >= CARD_MIN_STRENGTH:
+                    card = self.cards[meta["card_id"]]
+                break
+        articles = [a for a in ranked_articles(docs, expand_cards=False, corpus=self.corpus)
+                    if self.corpus.document(a[0]).in_force]
+        return Evidence(card=card, card_strength=strength, articles=articles, terms=terms)
+
+    @staticmethod
+    def _card_dense(docs: list) -> float:
+        return max((d.metadata.get("dense_score") or 0.0 for d in docs if d.metadata.get("source") == "card"),
+                   default=0.0)
+
+    def _intent(self, text: str, evidence: Evidence, previous: Turn | None) -> str | None:
+        card_intent = evidence.card.intent if evidence.card else None
+        intent = classify_topic(text, card_intent, evidence.card_strength)
+        if intent is None and previous is not None:
+            intent = previous.intent
+        if intent is None and evidence.articles:
+            intent = card_intent
+        return intent
+
+    def _llm_answer(self, query: Query, docs: list, lang: str, history) -> Answer | None:
+        try:
+            from bot.llm import LLMAnswerer, LLMError
+        except ImportError:
+            return None
+        from ingest.index import SearchHit
+
+        hits = [SearchHit(d.metadata["chunk_id"], d.page_content, d.metadata, float(d.metadata.get("score") or 0))
+                for d in docs]
+        try:
+            if self._llm is None:
+                self._llm = LLMAnswerer(self.settings, self.corpus)
+            return self._llm.answer(question=query.original, hits=hits, language=lang, history=history)
+        except LLMError as exc:
+            log.warning("LLM answer failed, using the offline composer: %s", type(exc).__name__)
+        except Exception as exc:  # timeouts and transport errors from the client library
+            log.warning("LLM answer failed unexpectedly, using the offline composer: %s", type(exc).__name__)
+        return None
+
+    def _verified(self, citations: list[Citation]) -> list[Citation]:
+        """Drop any citation whose article is missing or whose quote is not verbatim (checked in code)."""
+        kept = []
+        for citation in citations:
+            if is_valid(self.corpus, citation):
+                kept.append(citation)
+            else:
+                log.warning("dropped an unverifiable citation to %s %s", citation.doc_id, citation.article)
+        return kept
+
+
+def _card_strength(meta: dict, rank: int) -> float:
+    """0..1 from the card's dense similarity and BM25 rank (both may be missing)."""
+    dense = meta.get("dense_score") or 0.0
+    keyword_rank = meta.get("keyword_rank")
+    dense_part = max(0.0, min(1.0, (dense - 0.3) / 0.4))
+    keyword_part = 1.0 / keyword_rank if keyword_rank else 0.0
+    return max(dense_part, keyword_part) * (1.0 if rank < 3 else 0.7)
+
+
+__all__ = ["Engine", "detect_reply_language"]
