@@ -5,7 +5,7 @@ import socket
 import time
 
 import pytest
-from conftest import card_hit, guidance_hit, regulation_hit
+from llm_helpers import card_hit, guidance_hit, regulation_hit
 
 from bot.citations import verify
 from bot.composer import replies
@@ -20,8 +20,7 @@ GOOD_REPLY = ("不合法。除法律另有规定或者你明确同意外，任�
 @pytest.fixture
 def hits(corpus):
     return [regulation_hit(corpus, "civil-code", "第一千零三十三条"),
-            card_hit("contact-may-they-call", "紧急联系人、家人没有签担保的，就不是催收对象。"),
-            guidance_hit(1, "中信银行：逾期后我行可能联系您的联系人核实联系方式。")]
+            card_hit(corpus, "contact-may-they-call"), guidance_hit()]
 
 
 def header(request: dict, name: str) -> str | None:
@@ -72,8 +71,8 @@ def test_only_regulation_hits_are_numbered_sources(answerer, stub, hits):
     sources = user.split("<sources>")[1].split("</sources>")[0]
     assert "[S1] 《民法典》第一千零三十三条" in sources and "[S2]" not in user
     background = user.split("<background>")[1].split("</background>")[0]
-    assert "不是催收对象" in background and "[S" not in background
-    assert "中信银行" not in user  # guidance is never given to the model as a source
+    assert "就不是催收对象" in background and "[S" not in background
+    assert "中信银行" not in user  # guidance is never given to the model
 
 
 def test_invented_article_and_unknown_marker_are_removed_and_flagged(answerer, stub, hits, corpus):
@@ -144,9 +143,9 @@ def test_unreachable_endpoint_raises(make_settings, corpus, hits):
         answerer.answer(QUESTION, hits, "zh-Hans")
 
 
-def test_no_regulation_hits_raises_without_calling_the_model(answerer, stub):
+def test_no_regulation_hits_raises_without_calling_the_model(answerer, stub, corpus):
     with pytest.raises(LLMError):
-        answerer.answer(QUESTION, [card_hit("contact-may-they-call", "背景")], "zh-Hans")
+        answerer.answer(QUESTION, [card_hit(corpus, "contact-may-they-call"), guidance_hit()], "zh-Hans")
     assert stub.requests == []
 
 

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import card_hit, guidance_hit, regulation_hit
+from llm_helpers import card_hit, guidance_hit, regulation_hit
 
 from bot.citations import verify
 from bot.composer import replies
@@ -22,14 +22,16 @@ def sources(corpus):
 
 
 def test_sources_are_regulation_articles_once_each(corpus):
-    hits = [regulation_hit(corpus, "civil-code", "1033"),
-            regulation_hit(corpus, "civil-code", "1033", part=2),
-            card_hit("c", "card text"), guidance_hit(1, "guide text"),
+    hits = [regulation_hit(corpus, "consumer-protection-law", "第五十六条"),
+            regulation_hit(corpus, "consumer-protection-law", "第五十六条", part=2),
+            card_hit(corpus, "contact-may-they-call"), guidance_hit(),
             regulation_hit(corpus, "pipl", "第十三条")]
     bogus = regulation_hit(corpus, "pipl", "第十三条")
-    bogus.metadata = {**bogus.metadata, "article": "第九千条"}
+    bogus.metadata["article"] = "第九千条"
     sources = build_sources(corpus, hits + [bogus])
-    assert [(s.marker, *s.key) for s in sources] == [(1, "civil-code", "第一千零三十三条"), (2, "pipl", "第十三条")]
+    assert [(s.marker, *s.key) for s in sources] == [(1, "consumer-protection-law", "第五十六条"),
+                                                     (2, "pipl", "第十三条")]
+    assert sources[0].text == corpus.article("consumer-protection-law", "第五十六条").text  # whole article
 
 
 @pytest.mark.parametrize("marker", ["【S2】", "[S2]", "[ s2 ]", "[S2、S2]"])
