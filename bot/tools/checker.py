@@ -15,9 +15,9 @@ from pathlib import Path
 import yaml
 
 from bot.answers import Citation
-from bot.language import detect_language, localize, to_simplified
+from bot.language import detect_language, to_simplified
 from bot.tools.amounts import AmountError, parse_count
-from bot.tools.common import cite, citation_line, disclaimer, say, unique
+from bot.tools.common import to_lang, cite, citation_line, disclaimer, say, unique
 from ingest.corpus import Corpus
 
 RULES_PATH = Path(__file__).resolve().parent.parent / "data" / "checker_rules.yaml"
@@ -75,7 +75,7 @@ class CheckResult:
         lang = self.language
         parts = [self.summary]
         for i, f in enumerate(self.findings, 1):
-            cites = "\n".join(f"   - {localize(citation_line(c, lang), lang)}" for c in f.citations)
+            cites = "\n".join(f"   - {to_lang(citation_line(c, lang), lang)}" for c in f.citations)
             parts.append("\n".join([
                 f"{i}. {f.title}",
                 f"   {say('原话', 'Quote', lang)}：“{f.excerpt}”",
@@ -186,10 +186,15 @@ def _sentence_at(spans: list[tuple[int, int]], pos: int) -> tuple[int, int]:
     return next(((s, e) for s, e in spans if s <= pos < e), (pos, pos + 1))
 
 
-def _excerpt(original: str, norm: str, span: tuple[int, int]) -> str:
+def _excerpt(original: str, norm: str, span: tuple[int, int], pos: int | None = None) -> str:
+    """The matched sentence; for a long sentence, just the clause around the match."""
+    if pos is not None and span[1] - span[0] > 30:
+        start = max((m.end() for m in _CLAUSE_BREAK.finditer(norm, span[0], pos)), default=span[0])
+        end_match = _CLAUSE_BREAK.search(norm, pos, span[1])
+        span = (start, end_match.start() if end_match else span[1])
     # OpenCC keeps the length for almost all text; fall back to the Simplified form if not.
     source = original if len(original) == len(norm) else norm
-    piece = source[span[0]:span[1]].strip()
+    piece = source[span[0]:span[1]].strip().rstrip("，,；;")
     return piece if len(piece) <= MAX_EXCERPT else piece[:MAX_EXCERPT] + "…"
 
 
@@ -203,8 +208,8 @@ def _clause(norm: str, pos: int) -> str:
     return norm[start:end_match.end() if end_match else len(norm)]
 
 
-def _match_rule(rule: Rule, norm: str, spans) -> tuple[int, int] | None:
-    """The sentence span of the first hit of the rule, or None."""
+def _match_rule(rule: Rule, norm: str, spans) -> tuple[tuple[int, int], int] | None:
+    """(sentence span, match position) of the first hit of the rule, or None."""
     def excluded(pos: int, pattern: _Pattern) -> bool:
         clause = _clause(norm, pos)
         if pattern.unless and pattern.unless.search(clause):
@@ -217,7 +222,7 @@ def _match_rule(rule: Rule, norm: str, spans) -> tuple[int, int] | None:
             continue
         for m in first.finditer(norm):
             if not excluded(m.start(), pattern):
-                return _sentence_at(spans, m.start())
+                return _sentence_at(spans, m.start()), m.start()
     return None
 
 
@@ -246,7 +251,7 @@ def _hour(period: str | None, number: str, colon: bool) -> float | None:
     return h % 24
 
 
-def _hours_hit(norm: str, spans, rules: RuleSet) -> tuple[int, int] | None:
+def _hours_hit(norm: str, spans, rules: RuleSet) -> tuple[tuple[int, int], int] | None:
     def late(h: float) -> bool:
         return h >= rules.quiet_start or h < rules.quiet_end
 
@@ -254,11 +259,11 @@ def _hours_hit(norm: str, spans, rules: RuleSet) -> tuple[int, int] | None:
         h = _hour(m.group(1), m.group(2), colon=m.group(5) is not None)
         in_range = _RANGE_AFTER.match(norm[m.end():]) or _RANGE_BEFORE.search(norm[:m.start()])
         if h is not None and late(h) and not in_range:
-            return _sentence_at(spans, m.start())
+            return _sentence_at(spans, m.start()), m.start()
     for m in _TIME_EN.finditer(norm):
         h = int(m.group(1)) % 12 + (12 if m.group(3).startswith("p") else 0)
         if late(h):
-            return _sentence_at(spans, m.start())
+            return _sentence_at(spans, m.start()), m.start()
     return None
 
 
@@ -268,7 +273,7 @@ _COUNT = re.compile(r"([0-9]+|[一二两三四五六七八九十百几数]+)多?
 _COUNT_EN = re.compile(r"\b(\d+)\s*(?:calls|messages|texts|times|missed calls)\b")
 
 
-def _frequency_hit(norm: str, spans, rules: RuleSet) -> tuple[int, int] | None:
+def _frequency_hit(norm: str, spans, rules: RuleSet) -> tuple[tuple[int, int], int] | None:
     for start, end in spans:
         sentence = norm[start:end]
         if not _PERIOD.search(sentence):
@@ -279,7 +284,7 @@ def _frequency_hit(norm: str, spans, rules: RuleSet) -> tuple[int, int] | None:
             except (AmountError, ValueError):
                 continue
             if n >= rules.per_day:
-                return start, end
+                return (start, end), start + m.start()
     return None
 
 
@@ -303,7 +308,7 @@ def check_message(text: str, corpus: Corpus, lang: str | None = None) -> CheckRe
             continue
         findings.append(Finding(
             code=rule.code, title=say(rule.title["zh"], rule.title["en"], lang),
-            excerpt=_excerpt(text, norm, span),
+            excerpt=_excerpt(text, norm, *span),
             explanation=say(rule.explanation["zh"], rule.explanation["en"], lang),
             advice=say(rule.advice["zh"], rule.advice["en"], lang),
             citations=list(rule.citations), channel=rule.channel))
@@ -312,3 +317,12 @@ def check_message(text: str, corpus: Corpus, lang: str | None = None) -> CheckRe
     else:
         summary = say(rules.lawful["zh"], rules.lawful["en"], lang)
     return CheckResult(lawful=not findings, findings=findings, language=lang, summary=summary)
+
+
+def finding_for(code: str, excerpt: str, corpus: Corpus, lang: str) -> Finding:
+    """A finding the user reported directly (e.g. "they also called my boss"), with the rule's text."""
+    rule = next(r for r in load_rules(corpus).rules if r.code == code)
+    return Finding(code=code, title=say(rule.title["zh"], rule.title["en"], lang), excerpt=excerpt,
+                   explanation=say(rule.explanation["zh"], rule.explanation["en"], lang),
+                   advice=say(rule.advice["zh"], rule.advice["en"], lang),
+                   citations=list(rule.citations), channel=rule.channel)

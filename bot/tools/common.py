@@ -22,9 +22,21 @@ _CAVEAT_EN = {"仅收录部分条文": "only some articles are in our corpus",
               "已被取代": "superseded", "已修改": "amended", "已废止": "repealed"}
 
 
+# OpenCC's phrase table reads 发卡 as 髮卡 ("hairpin") and 留发送 as 留髮送; hair never comes up
+# in these texts, so every 髮 in a converted tool text is the verb 發.
+_TRADITIONAL_FIXES = str.maketrans({"髮": "發"})
+
+
+def to_lang(text: str, lang: str) -> str:
+    """Simplified text in the user's script (zh-Hant converted; zh-Hans and en unchanged)."""
+    if lang != "zh-Hant":
+        return text
+    return localize(text, lang).translate(_TRADITIONAL_FIXES)
+
+
 def say(zh: str, en: str, lang: str) -> str:
     """The message in the user's language."""
-    return en if lang == "en" else localize(zh, lang)
+    return en if lang == "en" else to_lang(zh, lang)
 
 
 def disclaimer(lang: str) -> str:

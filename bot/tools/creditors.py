@@ -86,6 +86,5 @@ def hotline_text(answer: dict, lang: str) -> tuple[str, str]:
         return (answer.get("name") or ("the lender" if lang == "en" else "贷款机构"),
                 "its official customer-service number (on your card, contract or the official app)" if lang == "en"
                 else "官方客服电话（见卡片背面、合同或官方App）")
-    flag = "" if creditor.verified else (" (check it on your card)" if lang == "en" else "（请以卡片背面号码为准）")
     name = creditor.name_en if lang == "en" else creditor.name
-    return name, f"{creditor.hotline}{flag}"
+    return name, creditor.hotline

@@ -9,10 +9,9 @@ from __future__ import annotations
 from decimal import ROUND_CEILING, Decimal
 
 from bot.answers import Citation
-from bot.language import localize
 from bot.tools import inputs
 from bot.tools.amounts import format_yuan, months_needed
-from bot.tools.common import cite, citations_block, disclaimer, say, unique
+from bot.tools.common import to_lang, cite, citations_block, disclaimer, say, unique
 from bot.tools.creditors import hotline_text, load_directory
 from bot.tools.documents import to_docx
 from bot.tools.wizard import Choice, FormWizard, Question, ToolResult, register
@@ -75,9 +74,9 @@ class ScriptWizard(FormWizard):
         if lang == "en":
             text = _english(plan, citations)
         else:
-            text = localize(_chinese(plan, citations), lang)
+            text = to_lang(_chinese(plan, citations), lang)
         document = to_docx(say("个性化分期还款申请书及沟通脚本", "Instalment application and call script", lang),
-                           localize(_chinese_document(plan, citations), lang) if lang != "en"
+                           to_lang(_chinese_document(plan, citations), lang) if lang != "en"
                            else _chinese_document(plan, citations))
         return ToolResult(text=text, citations=citations, document_name="instalment-application.docx",
                           document_bytes=document)

@@ -119,10 +119,15 @@ def _match_one(choices: tuple[Choice, ...], text: str) -> str | None:
         names = (c.value.lower(), c.zh.lower(), c.en.lower(), *c.synonyms)
         if text in names:
             return c.value
-    for c in choices:   # a longer answer that contains one label, e.g. "我失业了"
-        if any(name and name in text for name in (c.zh.lower(), c.en.lower(), *c.synonyms)):
-            return c.value
-    return None
+    # A longer answer that contains a label, e.g. "我失业了": the earliest (then longest) hit wins,
+    # so "没有反复打" picks "no" (没有) rather than "yes" (反复).
+    best = None
+    for c in choices:
+        for name in (c.zh.lower(), c.en.lower(), *c.synonyms):
+            pos = text.find(name) if name else -1
+            if pos >= 0 and (best is None or (pos, -len(name)) < best[0]):
+                best = ((pos, -len(name)), c.value)
+    return best[1] if best else None
 
 
 class FormWizard:
