@@ -194,6 +194,8 @@ class FormWizard:
 
     # --- internals -------------------------------------------------------------------
     def _parse(self, question: Question, text: str, answers: dict):
+        if question.hints and text.isdigit() and 1 <= int(text) <= len(question.hints):
+            text = question.hints[int(text) - 1][0]     # a button number stands for its suggestion
         if question.choices and question.parse is None:
             return pick_choice(question, text)
         if question.choices:
