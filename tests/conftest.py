@@ -1,0 +1,96 @@
+"""Session-wide fixtures shared by every module's tests.
+
+- `chroma_server`: a real `chroma run` on 127.0.0.1 (or CHROMA_TEST_URL when set); fails, never skips,
+  when the `chroma` executable is missing.
+- `built_index`: the real knowledge/ built once per session into a tmp DATA_DIR; yields Settings.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlparse
+
+import httpx
+import pytest
+
+from bot.config import Settings
+
+ROOT = Path(__file__).resolve().parents[1]
+KNOWLEDGE = ROOT / "knowledge"
+
+
+def make_settings(**overrides) -> Settings:
+    """Settings that ignore the developer's .env, so tests see only what they set."""
+    return Settings(_env_file=None, **overrides)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _chroma_executable() -> str:
+    candidate = Path(sys.executable).parent / "chroma"
+    found = str(candidate) if candidate.exists() else shutil.which("chroma")
+    if not found:
+        pytest.fail("the `chroma` executable (pip package chromadb) is not installed next to this Python")
+    return found
+
+
+def _wait_heartbeat(url: str, proc: subprocess.Popen | None, timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc is not None and proc.poll() is not None:
+            pytest.fail(f"`chroma run` exited with code {proc.returncode}")
+        try:
+            if httpx.get(f"{url}/api/v2/heartbeat", timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.3)
+    pytest.fail(f"Chroma server at {url} did not answer its heartbeat within {timeout:.0f}s")
+
+
+@pytest.fixture(scope="session")
+def chroma_server(tmp_path_factory):
+    """(host, port) of a live Chroma server."""
+    external = os.environ.get("CHROMA_TEST_URL")
+    if external:
+        parsed = urlparse(external)
+        _wait_heartbeat(external.rstrip("/"), None)
+        yield parsed.hostname, parsed.port
+        return
+    port = _free_port()
+    path = tmp_path_factory.mktemp("chroma-server")
+    log = open(path / "server.log", "w")
+    proc = subprocess.Popen([_chroma_executable(), "run", "--host", "127.0.0.1", "--port", str(port),
+                             "--path", str(path / "db")], stdout=log, stderr=subprocess.STDOUT,
+                            env={**os.environ, "ANONYMIZED_TELEMETRY": "False"})
+    try:
+        _wait_heartbeat(f"http://127.0.0.1:{port}", proc)
+        yield "127.0.0.1", port
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        log.close()
+
+
+@pytest.fixture(scope="session")
+def built_index(tmp_path_factory):
+    """Settings pointing at a DATA_DIR holding an index of the real knowledge/ (built once)."""
+    from ingest.build import build_index
+
+    data_dir = tmp_path_factory.mktemp("built-index")
+    settings = make_settings(knowledge_dir=KNOWLEDGE, data_dir=data_dir)
+    build_index(settings, progress=False)
+    yield settings
