@@ -1,0 +1,218 @@
+"""Evaluation harness: `python -m bot.eval [--json] [--questions FILE] [--variants bm25,dense,hybrid]`.
+
+For each retrieval variant, side by side in one run:
+- Recall@1/5/10 and MRR of gold articles in retrieval (a question counts as recalled at k
+  when any of its gold articles is in the top k; retrieved cards contribute the articles they cite),
+- share of in-scope questions whose answer cites at least one gold article,
+- share of out-of-scope / false-premise / refused / greeting questions handled correctly
+  (right intent, no citations),
+- answers citing an article missing from the corpus or quoting non-verbatim text (must be 0),
+- share answered in the question's language, p50/p95 answer latency.
+Prints a Markdown table (pasted into the README) and engine start-up time and memory.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import statistics
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from bot.citations import is_valid
+from bot.query import build_query
+from bot.retrieval import HybridRetriever, ranked_articles
+
+DEFAULT_QUESTIONS = Path(__file__).resolve().parent.parent / "tests" / "eval" / "questions.yaml"
+VARIANTS = {
+    "bm25": {"mode": "keyword"},
+    "dense": {"mode": "dense"},
+    "hybrid": {"mode": "hybrid"},
+    "hybrid-score": {"mode": "hybrid", "fusion": "score"},
+    "hybrid-noexp": {"mode": "hybrid", "expand": False},
+}
+DEFAULT_VARIANTS = ("bm25", "dense", "hybrid")
+NEGATIVE = ("out_of_scope", "false_premise", "refused", "greeting")
+
+
+def load_questions(path: Path | str = DEFAULT_QUESTIONS) -> list[dict]:
+    with open(path, encoding="utf-8") as fh:
+        return yaml.safe_load(fh) or []
+
+
+def gold_keys(question: dict, corpus) -> set[tuple[str, str]]:
+    keys = set()
+    for g in question.get("gold") or []:
+        article = corpus.article(g["doc"], g["article"])
+        if article is not None:
+            keys.add((g["doc"], article.label))
+    return keys
+
+
+def forbidden_keys(question: dict, corpus) -> set[tuple[str, str]]:
+    keys = set()
+    for g in question.get("must_not_cite") or []:
+        article = corpus.article(g["doc"], g["article"])
+        keys.add((g["doc"], article.label if article else g["article"]))
+    return keys
+
+
+@dataclass
+class QuestionResult:
+    id: str
+    expect: str
+    first_gold_rank: int | None = None     # 1-based rank in retrieval (None: not in top 10)
+    cited_gold: bool = False
+    handled: bool = False
+    bad_citations: int = 0
+    forbidden_cited: bool = False
+    language_ok: bool = True
+    intent: str = ""
+    latency_ms: float = 0.0
+    citations: list = field(default_factory=list)
+
+
+def evaluate_retrieval(engine, retriever, question: dict) -> int | None:
+    docs = retriever.search(build_query(question["question"]), k=10)
+    ranking = ranked_articles(docs, expand_cards=True, corpus=engine.corpus)[:10]
+    gold = gold_keys(question, engine.corpus)
+    for rank, key in enumerate(ranking, start=1):
+        if key in gold:
+            return rank
+    return None
+
+
+def evaluate_answer(engine, question: dict) -> QuestionResult:
+    answer = engine.answer(question["question"])
+    corpus = engine.corpus
+    keys = [(c.doc_id, c.article) for c in answer.citations]
+    result = QuestionResult(id=question["id"], expect=question["expect"], intent=answer.intent,
+                            latency_ms=answer.latency_ms, citations=keys)
+    result.bad_citations = sum(1 for c in answer.citations if not is_valid(corpus, c))
+    result.forbidden_cited = bool(set(keys) & forbidden_keys(question, corpus))
+    result.language_ok = answer.language == question.get("lang", answer.language)
+    if question["expect"] == "answer":
+        result.cited_gold = bool(set(keys) & gold_keys(question, corpus))
+    else:
+        result.handled = not keys and answer.intent == question.get("intent", answer.intent)
+    return result
+
+
+def run(engine, questions: list[dict], variants: tuple[str, ...] = DEFAULT_VARIANTS) -> dict:
+    base = engine.retriever
+    report: dict = {"questions": len(questions), "variants": {}}
+    try:
+        for name in variants:
+            retriever = base.model_copy(update=VARIANTS[name])
+            engine.retriever = retriever
+            answerable = [q for q in questions if q["expect"] == "answer" and q.get("gold")]
+            ranks = [evaluate_retrieval(engine, retriever, q) for q in answerable]
+            results = [evaluate_answer(engine, q) for q in questions]
+            report["variants"][name] = summarize(ranks, results)
+            report["variants"][name]["failures"] = failures(questions, results)
+    finally:
+        engine.retriever = base
+    return report
+
+
+def summarize(ranks: list[int | None], results: list[QuestionResult]) -> dict:
+    n = len(ranks) or 1
+    in_scope = [r for r in results if r.expect == "answer"]
+    negative = [r for r in results if r.expect in NEGATIVE]
+    latencies = sorted(r.latency_ms for r in results)
+    return {
+        "recall@1": sum(1 for r in ranks if r and r <= 1) / n,
+        "recall@5": sum(1 for r in ranks if r and r <= 5) / n,
+        "recall@10": sum(1 for r in ranks if r and r <= 10) / n,
+        "mrr": sum(1 / r for r in ranks if r) / n,
+        "answers_citing_gold": sum(r.cited_gold for r in in_scope) / (len(in_scope) or 1),
+        "negatives_handled": sum(r.handled for r in negative) / (len(negative) or 1),
+        "negatives": len(negative),
+        "in_scope": len(in_scope),
+        "bad_citations": sum(r.bad_citations for r in results),
+        "forbidden_cited": sum(r.forbidden_cited for r in results),
+        "language_ok": sum(r.language_ok for r in results) / (len(results) or 1),
+        "p50_ms": statistics.median(latencies) if latencies else 0.0,
+        "p95_ms": latencies[min(len(latencies) - 1, int(0.95 * len(latencies)))] if latencies else 0.0,
+    }
+
+
+def failures(questions: list[dict], results: list[QuestionResult]) -> list[dict]:
+    out = []
+    for q, r in zip(questions, results):
+        bad = (r.expect == "answer" and not r.cited_gold) or (r.expect in NEGATIVE and not r.handled) \
+            or r.bad_citations or r.forbidden_cited or not r.language_ok
+        if bad:
+            out.append({"id": q["id"], "question": q["question"], "expect": q["expect"], "intent": r.intent,
+                        "want_intent": q.get("intent"), "cited": [f"{d} {a}" for d, a in r.citations],
+                        "language_ok": r.language_ok})
+    return out
+
+
+def markdown(report: dict) -> str:
+    rows = [
+        ("Recall@1", "recall@1", "{:.2f}"), ("Recall@5", "recall@5", "{:.2f}"),
+        ("Recall@10", "recall@10", "{:.2f}"), ("MRR", "mrr", "{:.3f}"),
+        ("In-scope answers citing a gold article", "answers_citing_gold", "{:.0%}"),
+        ("Out-of-scope / false-premise / refused / greeting handled", "negatives_handled", "{:.0%}"),
+        ("Citations to missing articles or non-verbatim quotes", "bad_citations", "{}"),
+        ("Answers citing a must-not-cite article", "forbidden_cited", "{}"),
+        ("Answered in the question's language", "language_ok", "{:.0%}"),
+        ("Answer latency p50 (ms)", "p50_ms", "{:.0f}"), ("Answer latency p95 (ms)", "p95_ms", "{:.0f}"),
+    ]
+    names = list(report["variants"])
+    lines = ["| Metric | " + " | ".join(names) + " |", "|---|" + "---:|" * len(names)]
+    for label, key, fmt in rows:
+        lines.append(f"| {label} | " + " | ".join(fmt.format(report["variants"][n][key]) for n in names) + " |")
+    first = report["variants"][names[0]]
+    lines.append("")
+    lines.append(f"{report['questions']} questions ({first['in_scope']} in scope, {first['negatives']} negative); "
+                 f"engine start-up {report.get('startup_s', 0):.1f} s, peak RSS {report.get('rss_mb', 0):.0f} MB.")
+    return "\n".join(lines)
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bot.eval", description=__doc__.splitlines()[0])
+    parser.add_argument("--questions", default=str(DEFAULT_QUESTIONS))
+    parser.add_argument("--variants", default=",".join(DEFAULT_VARIANTS),
+                        help=f"comma-separated, from {', '.join(VARIANTS)}")
+    parser.add_argument("--json", action="store_true", help="print the full report as JSON")
+    parser.add_argument("--failures", action="store_true", help="list the questions each variant gets wrong")
+    args = parser.parse_args(argv)
+    variants = tuple(v.strip() for v in args.variants.split(",") if v.strip())
+    unknown = [v for v in variants if v not in VARIANTS]
+    if unknown:
+        parser.error(f"unknown variant(s) {', '.join(unknown)}; choose from {', '.join(VARIANTS)}")
+    from bot.config import get_settings
+    from bot.engine import Engine
+
+    settings = get_settings().model_copy(update={"llm_model": None})   # the offline composer is measured
+    started = time.perf_counter()
+    engine = Engine.from_settings(settings)
+    engine.answer("催收可以打我家人电话吗")         # first answer loads the embedding model
+    startup = time.perf_counter() - started
+    report = run(engine, load_questions(args.questions), variants)
+    report["startup_s"], report["rss_mb"] = startup, peak_rss_mb()
+    if args.json:
+        print(json.dumps(report, ensure_ascii=False, indent=2))
+    else:
+        print(markdown(report))
+        if args.failures:
+            for name, data in report["variants"].items():
+                print(f"\n## {name}: {len(data['failures'])} failures")
+                for f in data["failures"]:
+                    print(f"- {f['id']} [{f['expect']}/{f['want_intent']} -> {f['intent']}] {f['question'][:60]} "
+                          f"cited={f['cited']}{'' if f['language_ok'] else ' LANG'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
