@@ -69,8 +69,10 @@ def _chinese_number(text: str) -> Decimal:
             digit, last_unit = None, unit
         elif token in _BIG_UNIT:
             unit = _BIG_UNIT[token]
+            if digit is None and not section:
+                raise ValueError("a 万/亿 with no number before it")   # "万", "5万万"
             section += digit or 0
-            total += (section or Decimal(1)) * unit
+            total += section * unit
             section, digit, last_unit = Decimal(0), None, unit
         else:
             raise ValueError(token)
@@ -112,7 +114,7 @@ def parse_number(text: str) -> Decimal:
 
 def parse_amount(text: str, *, allow_zero: bool = False) -> Decimal:
     """A money amount in yuan, rounded to the fen. Rejects negative, zero (unless allowed), > 1 亿."""
-    value = parse_number(text)
+    value = parse_number(text).quantize(Decimal("0.01"))   # 0.001 rounds to 0 and is rejected below
     if value < 0:
         raise AmountError("金额不能是负数，请重新输入。", "An amount cannot be negative; please type it again.")
     if value == 0 and not allow_zero:
@@ -120,7 +122,7 @@ def parse_amount(text: str, *, allow_zero: bool = False) -> Decimal:
     if value > MAX_AMOUNT:
         raise AmountError("金额超过 1 亿元，像是多打了几个 0，请检查后重新输入。",
                           "That is more than 100 million yuan, probably extra zeros; please check and retype.")
-    return value.quantize(Decimal("0.01"))
+    return value
 
 
 _YEARS = re.compile(r"^(.+?)(?:年|years?|yrs?|y)(半)?$", re.I)
