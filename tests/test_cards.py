@@ -34,17 +34,19 @@ MAX_BODY_CHARS = 900
 # key articles of that topic; each listed card must cite at least one of them.
 TOPICS: dict[str, tuple[list[str], set[tuple[str, str]]]] = {
     "1 contacts, relatives, employer": (
-        ["contact-may-they-call", "contact-stop-calls", "workplace-visit"],
-        {("credit-card-measures-2011", "第六十八条"), ("civil-code", "第一千零三十三条"), ("pipl", "第十条")}),
+        ["contact-may-they-call", "contact-stop-calls", "workplace-visit", "contact-info-source"],
+        {("credit-card-measures-2011", "第六十八条"), ("civil-code", "第一千零三十三条"), ("pipl", "第十条"),
+         ("pipl", "第五条"), ("pipl", "第六条")}),
     "2 must a contact repay": (
-        ["contact-must-i-pay", "guarantor-vs-contact", "contact-spouse-debt"],
+        ["contact-must-i-pay", "guarantor-vs-contact", "contact-spouse-debt", "family-debt-parents-children"],
         {("civil-code", "第四百六十五条"), ("civil-code", "第六百八十一条"), ("civil-code", "第一千零六十四条")}),
     "3 disclosure, contact list": (
-        ["disclosure-contact-list"],
+        ["disclosure-contact-list", "app-contact-permission"],
         {("pipl", "第二十五条"), ("pipl", "第十条"), ("public-security-penalties-2025", "第五十六条")}),
     "4 threats, insults, harassment": (
-        ["threats-insults", "harassing-calls-frequency"],
-        {("public-security-penalties-2025", "第五十条"), ("criminal-law", "第二百九十三条")}),
+        ["threats-insults", "harassing-calls-frequency", "illegal-lender-collection"],
+        {("public-security-penalties-2025", "第五十条"), ("criminal-law", "第二百九十三条"),
+         ("criminal-law", "第二百九十三条之一"), ("criminal-law", "第二百三十八条")}),
     "5 criminal risk, malicious overdraft": (
         ["criminal-risk-jail"],
         {("criminal-law", "第一百九十六条"), ("spc-spp-credit-card-crimes-amendment-2018", "一")}),
