@@ -140,7 +140,7 @@ def _requests(case: Case) -> str:
              "核查相关催收人员及受托催收机构，并将核查和处理结果告知本人；"]
     if case.codes & {"third_party_contact", "third_party_disclosure"}:
         items.append("停止联系与债务无关的第三人，删除其联系方式，停止向他人披露本人的欠款信息；")
-    items.append("依照《银行保险机构消费投诉处理管理办法》第十八条的期限作出处理决定并告知本人。")
+    items.append("依照《消费投诉处理管理办法》第十八条的期限作出处理决定并告知本人。")
     return "\n".join(f"{n}、{item}" for n, item in zip("一二三四五", items))
 
 

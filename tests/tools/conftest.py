@@ -28,7 +28,7 @@ def assert_citations_valid(corpus: Corpus, citations, *texts: str) -> None:
 
     for citation in citations:
         verify(corpus, citation)
-    by_title = {d.short_title: d.id for d in corpus.documents.values()}
+    by_title = {t: d.id for d in corpus.documents.values() for t in (d.short_title, d.title)}
     for text in texts:
         text = to_simplified(text)
         for title, label in _REF.findall(text):
@@ -49,3 +49,23 @@ def assert_citations_valid(corpus: Corpus, citations, *texts: str) -> None:
 def check_citations(corpus):
     """assert_citations_valid bound to the corpus: check_citations(citations, *texts)."""
     return lambda citations, *texts: assert_citations_valid(corpus, citations, *texts)
+
+
+# OpenCC's s2t is not idempotent on a few characters that are already correct Traditional:
+# 干擾 ("interfere") becomes 幹擾. Only these may differ when Traditional output is re-converted.
+_S2T_OVERCONVERTS = set("干")
+
+
+def assert_traditional(text: str) -> None:
+    """No Simplified-only character is left: re-converting changes nothing but known OpenCC over-conversions."""
+    from bot.language import to_traditional
+
+    again = to_traditional(text)
+    assert len(again) == len(text)
+    left = [(i, a, b) for i, (a, b) in enumerate(zip(text, again)) if a != b and a not in _S2T_OVERCONVERTS]
+    assert not left, f"Simplified characters left in Traditional output: {left[:5]} near {text[left[0][0]-10:left[0][0]+10]!r}"
+
+
+@pytest.fixture(scope="session")
+def check_traditional():
+    return assert_traditional

@@ -9,7 +9,6 @@ import pytest
 import yaml
 
 from bot.citations import CitationError
-from bot.language import to_traditional
 from bot.tools.checker import CODES, RULES_PATH, CheckerInputError, check_message, load_rules
 
 CASES = yaml.safe_load((Path(__file__).parent / "checker_cases.yaml").read_text(encoding="utf-8"))["cases"]
@@ -72,13 +71,13 @@ def test_json_shape(corpus):
     assert {"doc_id", "article", "short_title", "quote", "status"} <= set(finding["citations"][0])
 
 
-def test_traditional_input_gets_traditional_output(corpus):
+def test_traditional_input_gets_traditional_output(corpus, check_traditional):
     text = "你這個老賴，再不還錢就爆你通訊錄。"
     result = check_message(text, corpus)
     assert result.language == "zh-Hant"
     assert result.codes == {"insult", "third_party_disclosure"}
     rendered = result.render()
-    assert rendered == to_traditional(rendered)
+    check_traditional(rendered)
     assert result.findings[0].excerpt == "你這個老賴，再不還錢就爆你通訊錄。"
 
 
