@@ -258,7 +258,8 @@ def build_messages(question: str, sources: Sequence[Source], cards: Sequence[Any
     if any(background):
         parts += ["<background>", "\n\n".join(b for b in background if b), "</background>"]
     if history:
-        turns = [f"<user>{_escape(q)}</user>\n<assistant>{_escape(a)}</assistant>" for q, a in history]
+        turns = [f"<user>{_escape(q)}</user>" + (f"\n<assistant>{_escape(a)}</assistant>" if a else "")
+                 for q, a in history]
         parts += ["<history>", "\n".join(turns), "</history>"]
     parts += ["<question>", _escape(question), "</question>", TASK_REMINDER]
     return [SystemMessage(content=system), HumanMessage(content="\n".join(parts))]
