@@ -17,6 +17,15 @@ from bot.tools.documents import to_docx
 from bot.tools.wizard import Choice, FormWizard, Question, ToolResult, register
 
 MAX_PLAN_MONTHS = 60   # 《信用卡业务监督管理办法》第七十条: 最长期限不得超过5年
+LONG_OVERDUE_MONTHS = 36   # the three-year limitation period of 民法典第一百八十八条
+
+_LONG_OVERDUE_ZH = ("· 逾期已满3年：诉讼时效期间为三年，但银行以短信、信件等方式催收通常会使时效中断并重新计算，所以多数情况下并未届满。"
+                    "如果你确实多年没有收到任何催收，时效可能已经届满，而届满后同意履行的，就不能再以时效届满为由抗辩"
+                    "（《民法典》第一百八十八条、第一百九十二条）。不确定时，先咨询律师或拨打12348，再作书面承诺。")
+_LONG_OVERDUE_EN = ("- Overdue for 3 years or more: the limitation period is three years, but the bank's texts and letters "
+                    "usually interrupt and restart it, so in most cases it has not run out. If you truly received no demand "
+                    "for years, it may have expired, and agreeing to pay after expiry gives up that defence (Civil Code "
+                    "arts. 188 and 192). If unsure, consult a lawyer or 12348 before promising anything in writing.\n")
 
 HARDSHIPS = (
     Choice("job_loss", "失业", "Job loss", ("没工作", "裁员", "下岗", "辞退", "被开除", "失去工作", "lost my job",
@@ -84,6 +93,10 @@ class ScriptWizard(FormWizard):
     def _citations(self, plan: "Plan") -> list[Citation]:
         c = self.corpus
         refs = []
+        if plan.months_overdue >= LONG_OVERDUE_MONTHS:
+            refs += [("civil-code", "第一百八十八条", "向人民法院请求保护民事权利的诉讼时效期间为三年。"),
+                     ("civil-code", "第一百九十二条", "诉讼时效期间届满后，义务人同意履行的，不得以诉讼时效期间届满为由抗辩"),
+                     ("spc-limitation-2020", "第八条", "当事人一方以发送信件或者数据电文方式主张权利，信件或者数据电文到达或者应当到达对方当事人的")]
         if plan.card_issuer:
             refs += [
                 ("credit-card-measures-2011", "第七十条", "在特殊情况下，确认信用卡欠款金额超出持卡人还款能力、且持卡人仍有还款意愿的，"
@@ -270,6 +283,7 @@ def _warnings(p: Plan) -> str:
     return "\n".join([
         "· 诉讼时效：同意分期、部分还款或制定还款计划，会被认定为“同意履行义务”，诉讼时效中断并重新计算"
         "（《诉讼时效司法解释》第十四条、《民法典》第一百九十五条）。协商还款本身是负责任的做法，只是要知道这一点。",
+        *([_LONG_OVERDUE_ZH] if p.months_overdue >= LONG_OVERDUE_MONTHS else []),
         "· 本申请是“请求”，不是“要求”：是否同意分期、减免或暂缓催收，由银行审核决定；本工具不能保证结果。"
         + ("第七十条规定，只有双方签署分期还款协议后，银行才应当停止催收。" if p.card_issuer and p.goal == "pause" else ""),
         "· 只陈述真实情况，提交真实材料；不要编造或夸大困难。",
@@ -336,7 +350,8 @@ def _english(p: Plan, citations: list[Citation]) -> str:
         "- Screenshots of collection texts and chats; receipts of your application",
         "[Important]\n- Agreeing to instalments or a repayment plan counts as agreeing to perform the debt, so the "
         "limitation period restarts (SPC limitation provisions art. 14, Civil Code art. 195).\n"
-        "- The application asks; it does not demand. The bank decides on instalments, waivers or any pause in "
+        + (_LONG_OVERDUE_EN if p.months_overdue >= LONG_OVERDUE_MONTHS else "")
+        + "- The application asks; it does not demand. The bank decides on instalments, waivers or any pause in "
         "collection; nothing here guarantees an outcome.\n"
         "- State only true facts and submit genuine documents.\n"
         "- Never pay an agent who promises to 'arrange' instalments or 'repair' your credit for a fee.\n"

@@ -245,3 +245,12 @@ def test_complaint_reasks(key, bad, reason, wizards):
         step = wizard.handle(state, COMPLAIN[state["pending"]], "zh-Hans")
     step = wizard.handle(state, bad, "zh-Hans")
     assert reason in step.error and state["pending"] == key
+
+
+def test_script_long_overdue_warns_about_expired_limitation(wizards, check_citations):
+    result = run(wizards["script"], {**SCRIPT, "months_overdue": "4年"})
+    assert "逾期已满3年" in result.text and "不能再以时效届满为由抗辩" in result.text
+    cited = {(c.doc_id, c.article) for c in result.citations}
+    assert {("civil-code", "第一百八十八条"), ("civil-code", "第一百九十二条"), ("spc-limitation-2020", "第八条")} <= cited
+    check_citations(result.citations, result.text)
+    assert "逾期已满3年" not in run(wizards["script"], SCRIPT).text
