@@ -32,6 +32,7 @@ MAX_BACKGROUND = 3         # answer cards given as unnumbered background
 MAX_BACKGROUND_CHARS = 600
 MAX_HISTORY_TURNS = 6
 MAX_HISTORY_CHARS = 300
+MAX_QUESTION_CHARS = 2000  # a pasted essay should not run up the bill or crowd out the sources
 MAX_TOKENS = 800
 TEMPERATURE = 0.2          # low: the model should restate the sources, not improvise
 NO_KEY = "not-needed"      # local servers (Ollama) take no key; the SDK insists on one
@@ -103,13 +104,13 @@ class CheckedReply:
 class LLMAnswerer:
     """Answers from retrieved hits with any OpenAI-compatible chat endpoint."""
 
-    def __init__(self, settings, corpus: Corpus, model: Any | None = None):
-        if model is None and not (settings.llm_model and settings.llm_base_url):
+    def __init__(self, settings, corpus: Corpus):
+        if not (settings.llm_model and settings.llm_base_url):
             raise LLMError("LLM answers need LLM_MODEL and LLM_BASE_URL (see docs/llm.md)")
         self.corpus = corpus
         self.timeout = float(settings.llm_timeout)
         self.history_turns = min(getattr(settings, "history_turns", MAX_HISTORY_TURNS), MAX_HISTORY_TURNS)
-        self.model = model if model is not None else make_chat_model(settings)
+        self.model = make_chat_model(settings)
         self.checker = ReplyChecker(corpus)
 
     def answer(self, question: str, hits: Sequence[Any], language: str = "zh-Hans",
@@ -261,7 +262,7 @@ def build_messages(question: str, sources: Sequence[Source], cards: Sequence[Any
         turns = [f"<user>{_escape(q)}</user>" + (f"\n<assistant>{_escape(a)}</assistant>" if a else "")
                  for q, a in history]
         parts += ["<history>", "\n".join(turns), "</history>"]
-    parts += ["<question>", _escape(question), "</question>", TASK_REMINDER]
+    parts += ["<question>", _escape(question[:MAX_QUESTION_CHARS]), "</question>", TASK_REMINDER]
     return [SystemMessage(content=system), HumanMessage(content="\n".join(parts))]
 
 
@@ -328,10 +329,11 @@ class ReplyChecker:
                 self._by_name.setdefault(key, []).append(doc.id)
         names = {n for doc in corpus.documents.values() for n in (doc.short_title, doc.title, _name_key(doc.title))}
         names_alt = "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True) if n)
-        # A reference: optional 《title》 or a bare known title, then 第N条(之M) and 款/项.
+        # A reference: 《title》 or a known title (then 第 is optional: 民法典1032条), or a bare 第N条;
+        # then 之M and any 款/项. A bare "3条" is left alone: "以下3条建议" is no citation.
         self._reference = re.compile(
-            rf"(?:《(?P<title>[^《》\n]{{1,60}})》|(?P<name>(?:中华人民共和国)?(?:{names_alt})))?\s*"
-            rf"第\s*(?P<num>{_NUM})\s*条(?:\s*之\s*(?P<suffix>[0-9]+|[一二三四五六七八九十]+))?{_TAIL}"
+            rf"(?:(?:《(?P<title>[^《》\n]{{1,60}})》|(?P<name>(?:中华人民共和国)?(?:{names_alt})))\s*第?|第)"
+            rf"\s*(?P<num>{_NUM})\s*条(?:\s*之\s*(?P<suffix>[0-9]+|[一二三四五六七八九十]+))?{_TAIL}"
         )
 
     def check(self, raw: str, sources: Sequence[Source], language: str) -> CheckedReply:

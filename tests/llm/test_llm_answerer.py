@@ -227,3 +227,10 @@ def test_superseded_source_carries_its_caveat(answerer, stub, corpus):
     assert f"（注意：{citation.caveat}）" in answer.text
     user = stub.last_messages()[1]["content"]
     assert "（已被取代" in user and "不是现行规定" in user
+
+
+def test_overlong_question_is_cut_in_the_prompt(answerer, stub, hits):
+    stub.reply(GOOD_REPLY)
+    answerer.answer("催收" * 3000, hits, "zh-Hans")
+    inside = stub.last_messages()[1]["content"].split("<question>\n")[1].split("\n</question>")[0]
+    assert len(inside) == 2000

@@ -67,6 +67,8 @@ def test_named_article_without_marker_is_still_cited(checker, sources, corpus):
     ("《中华人民共和国个人信息保护法》第十三条第一款", "article not among the retrieved sources"),
     ("《合同法》第一百零七条", "document not in the corpus"),
     ("第五十条", "article not among the retrieved sources"),
+    ("民法典1032条", "article not among the retrieved sources"),
+    ("《刑法》第293条之二", "article does not exist in the corpus"),
 ])
 def test_unverifiable_reference_is_cut_but_the_cited_claim_stays(checker, sources, reference, reason):
     checked = checker.check(f"以电话侵扰私人生活安宁是不允许的[S1]，另见{reference}。", sources, "zh-Hans")
@@ -82,8 +84,13 @@ def test_sentences_resting_only_on_bad_sources_are_removed_whole(checker, source
     assert checked.report.removed_markers == ["[S5]"]
 
 
+def test_counts_that_are_not_citations_are_left_alone(checker, sources):
+    checked = checker.check("以电话侵扰私人生活安宁是不允许的[S1]。以下3条建议供参考。", sources, "zh-Hans")
+    assert checked.report.clean and "以下3条建议" in checked.text
+
+
 def test_valid_references_in_any_spelling_are_kept(checker, sources):
-    for text in ("《刑法》第293条之一", "刑法第二百九十三条之一", "《中华人民共和国民法典》第一千零三十三条第（一）项"):
+    for text in ("刑法293条之一", "《刑法》第293条之一", "刑法第二百九十三条之一", "《中华人民共和国民法典》第一千零三十三条第（一）项"):
         checked = checker.check(f"依据{text}。", sources, "zh-Hans")
         assert checked.report.clean and text in checked.text
 
