@@ -189,7 +189,7 @@ def _to_12378(case: Case) -> str:
 
 def _short_said(case: Case) -> str:
     said = case.answers["said"].replace("\n", " ")
-    return f"对方说“{said[:80]}{'…' if len(said) > 80 else ''}”"
+    return f"对方的言行是：“{said[:80]}{'…' if len(said) > 80 else ''}”"
 
 
 def _police(case: Case) -> str:
