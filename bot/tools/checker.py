@@ -242,10 +242,11 @@ def _hour(period: str | None, number: str, colon: bool) -> float | None:
         return None
     if h > 24:
         return None
-    if period in ("下午", "傍晚", "晚上", "晚") and h < 12:
+    if period in ("下午", "傍晚") and h < 12:
         return h + 12
-    if period in ("夜里", "夜间", "半夜", "深夜") and 6 <= h < 12:
-        return h + 12
+    if period in ("晚上", "晚", "夜里", "夜间", "半夜", "深夜"):
+        # 晚上11点 = 23:00, but 晚上1点 / 半夜2点 mean after midnight.
+        return h if h < 5 else (h + 12) % 24 if h <= 12 else h
     if period is None and not colon:
         return None          # "10点" alone could be morning or evening
     return h % 24
@@ -257,7 +258,9 @@ def _hours_hit(norm: str, spans, rules: RuleSet) -> tuple[tuple[int, int], int] 
 
     for m in _TIME.finditer(norm):
         h = _hour(m.group(1), m.group(2), colon=m.group(5) is not None)
-        in_range = _RANGE_AFTER.match(norm[m.end():]) or _RANGE_BEFORE.search(norm[:m.start()])
+        # Look only a few characters around the time: slicing the whole text per hit is quadratic.
+        in_range = (_RANGE_AFTER.match(norm[m.end():m.end() + 4])
+                    or _RANGE_BEFORE.search(norm[max(0, m.start() - 4):m.start()]))
         if h is not None and late(h) and not in_range:
             return _sentence_at(spans, m.start()), m.start()
     for m in _TIME_EN.finditer(norm):

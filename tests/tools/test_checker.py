@@ -101,6 +101,9 @@ def test_service_hours_are_not_a_late_call(corpus):
     assert check_message("他们22:30还打电话来。", corpus).codes == {"unreasonable_hours"}
     assert check_message("早上7点就打电话催款", corpus).codes == {"unreasonable_hours"}
     assert check_message("晚上9点接到提醒电话", corpus).lawful
+    assert check_message("晚上1点还在打电话", corpus).codes == {"unreasonable_hours"}   # after midnight
+    assert check_message("晚上12点打来", corpus).codes == {"unreasonable_hours"}
+    assert check_message("下午5点打来", corpus).lawful
 
 
 def test_bad_quote_in_rules_file_fails_loading(corpus, tmp_path):
