@@ -44,21 +44,36 @@ def format_citations(citations, lang: str) -> str:
     return "\n".join(lines)
 
 
+_HEADING = re.compile(r"^[^\n。，,.!?！？]{1,16}[：:]$")
+
+
+def _paragraph(text: str) -> str:
+    first, sep, rest = text.partition("\n")
+    if _HEADING.match(first.strip()):
+        # "法律依据：" / "怎么做：" headings from the engine read better in bold.
+        return f"<b>{esc(first.strip())}</b>{sep}{esc(rest)}"
+    return esc(text)
+
+
 def format_paragraphs(text: str) -> str:
     """Escape plain text; collapse runs of blank lines so paragraphs stay splittable."""
     paragraphs = [p.strip() for p in re.split(r"\n\s*\n", text or "") if p.strip()]
-    return "\n\n".join(esc(p) for p in paragraphs)
+    return "\n\n".join(_paragraph(p) for p in paragraphs)
 
 
 def has_disclaimer(text: str) -> bool:
     return "12348" in text
 
 
+def lists_citations(text: str, citations, lang: str) -> bool:
+    """True when the engine's text already quotes every cited article (its 法律依据 section)."""
+    return all(_localized(c.display, lang) in text or c.display in text for c in citations)
+
+
 def format_answer(answer, lang: str) -> str:
     parts = [format_paragraphs(answer.text)]
-    cited = format_citations(answer.citations, lang)
-    if cited:
-        parts.append(cited)
+    if answer.citations and not lists_citations(answer.text, answer.citations, lang):
+        parts.append(format_citations(answer.citations, lang))
     if not has_disclaimer(answer.text):
         parts.append(f"<i>{esc(t('disclaimer', lang))}</i>")
     return "\n\n".join(p for p in parts if p)
