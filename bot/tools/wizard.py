@@ -109,7 +109,7 @@ def pick_choice(question: Question, text: str) -> str | list[str]:
 def _split_multi(text: str) -> list[str]:
     import re
 
-    return [p for p in re.split(r"[\s,，、;；/和及与]+|and", text) if p]
+    return [p for p in re.split(r"[\s,，、;；/和及与]+|\band\b", text) if p]
 
 
 def _match_one(choices: tuple[Choice, ...], text: str) -> str | None:
