@@ -23,6 +23,7 @@ from ingest.corpus import Corpus
 
 DATA_DIR = Path(__file__).parent / "data"
 MAX_CITES = 4
+MAX_EXTRA = 1
 MAX_STEPS = 5
 MAX_AVOID = 3
 _SECTION = re.compile(r"^##\s*(.+?)\s*$", re.MULTILINE)
@@ -35,6 +36,7 @@ class Evidence:
     card: Card | None = None
     card_strength: float = 0.0
     articles: list[tuple[str, str]] = field(default_factory=list)   # ranked (doc_id, label), regulations only
+    strong: list[tuple[str, str]] = field(default_factory=list)     # direct hits both retrievers agree on
     terms: list[str] = field(default_factory=list)                   # query terms for quote selection
 
 
@@ -124,8 +126,10 @@ def choose_cites(evidence: Evidence, corpus: Corpus) -> list[tuple[str, str]]:
     rank = {key: i for i, key in enumerate(evidence.articles)}
     cites = [(c.doc_id, corpus.article(c.doc_id, c.article).label) for c in evidence.card.cites
              if corpus.article(c.doc_id, c.article) is not None]
-    ordered = sorted(enumerate(cites), key=lambda p: (rank.get(p[1], len(rank) + p[0]), p[0]))
-    return [c for _, c in ordered][:MAX_CITES]
+    ordered = [c for _, c in sorted(enumerate(cites), key=lambda p: (rank.get(p[1], len(rank) + p[0]), p[0]))]
+    # Articles both retrievers rank high, which the card does not cite, are added after the card's own.
+    extra = [a for a in evidence.strong if a not in ordered][:MAX_EXTRA]
+    return ordered[:MAX_CITES - len(extra)] + extra
 
 
 def render_citations(citations: list[Citation], lang: str, corpus: Corpus) -> str:

@@ -11,7 +11,10 @@ import logging
 import re
 import time
 
+from pathlib import Path
+
 from bot.answers import Answer, Citation
+from bot.cardmatch import CardMatcher, MemoEmbeddings
 from bot.citations import is_valid
 from bot.composer import Composed, Evidence, compose_fixed, compose_lookup, compose_topical
 from bot.conversation import Turn, context_turn, looks_like_followup
@@ -19,7 +22,7 @@ from bot.intent import classify_topic, domain_hits, has_injection, is_greeting, 
 from bot.language import detect_language
 from bot.lookup import lookup
 from bot.query import Query, build_query
-from bot.retrieval import HybridRetriever, ranked_articles
+from bot.retrieval import HybridRetriever, article_key, ranked_articles
 from ingest.cards import Card, load_cards
 from ingest.corpus import Corpus, load_corpus
 from ingest.keyword import tokenize
@@ -31,6 +34,8 @@ log = logging.getLogger(__name__)
 CARD_MIN_DENSE = 0.55
 # A card found only by weak evidence is not used as the answer (its articles may still be).
 CARD_MIN_STRENGTH = 0.25
+STRONG_RANK = 5         # both retrievers rank a chunk this high -> cite it even if the card does not
+STRONG_TOP = 2
 TOP_CARDS = 5           # how deep in the fused ranking a card may be
 _LEGAL_REF = re.compile(r"《[^》]*》|[\u3400-\u9fff]{0,14}第[0-9零〇一二两三四五六七八九十百千]+[条條](之[一二三四五六七八九十]+)?")
 
@@ -44,35 +49,31 @@ def detect_reply_language(question: str) -> str:
 
 
 class Engine:
-    def __init__(self, settings, corpus: Corpus, cards: list[Card], index, retriever: HybridRetriever | None = None):
+    def __init__(self, settings, corpus: Corpus, cards: list[Card], index, retriever: HybridRetriever | None = None,
+                 matcher: CardMatcher | None = None):
         self.settings = settings
         self.corpus = corpus
         self.cards = {c.id: c for c in cards}
         self.index = index
-        self.retriever = retriever or HybridRetriever(index=index)
+        self.retriever = retriever or HybridRetriever(index=index, cards=matcher, corpus=corpus)
         self._llm = None
+        self.embeddings = None      # the memoising query embedder (benchmarks clear it between runs)
 
     @classmethod
     def from_settings(cls, settings=None) -> "Engine":
-        from ingest.index import open_index
-
         if settings is None:
             from bot.config import get_settings
             settings = get_settings()
-        corpus = load_corpus(settings.knowledge_dir)
-        cards = load_cards(settings.knowledge_dir, corpus)
-        index = open_index(settings)
-        return cls(settings, corpus, cards, index)
+        corpus, cards, index, matcher = _load(settings)
+        engine = cls(settings, corpus, cards, index, matcher=matcher)
+        engine.embeddings = matcher.embeddings
+        return engine
 
     def reload(self) -> None:
         """Reopen the knowledge and the index after a rebuild (`python -m ingest` / Telegram /reload)."""
-        from ingest.index import open_index
-
-        corpus = load_corpus(self.settings.knowledge_dir)
-        cards = load_cards(self.settings.knowledge_dir, corpus)
-        index = open_index(self.settings)
+        corpus, cards, index, matcher = _load(self.settings, getattr(self.index, "_embeddings", None))
         self.corpus, self.cards, self.index = corpus, {c.id: c for c in cards}, index
-        self.retriever = self.retriever.model_copy(update={"index": index})
+        self.retriever = self.retriever.model_copy(update={"index": index, "cards": matcher, "corpus": corpus})
         self._llm = None
 
     # ------------------------------------------------------------------ answering
@@ -136,14 +137,15 @@ class Engine:
                 if strength >= CARD_MIN_STRENGTH:
                     card = self.cards[meta["card_id"]]
                 break
-        articles = [a for a in ranked_articles(docs, expand_cards=False, corpus=self.corpus)
+        articles = [a for a in ranked_articles(docs, corpus=self.corpus, expand_cards=False)
                     if self.corpus.document(a[0]).in_force]
-        return Evidence(card=card, card_strength=strength, articles=articles, terms=terms)
+        strong = [a for a, d in _direct_hits(docs, self.corpus) if _agreed(d.metadata) and a in articles][:STRONG_TOP]
+        return Evidence(card=card, card_strength=strength, articles=articles, strong=strong, terms=terms)
 
     @staticmethod
     def _card_dense(docs: list) -> float:
-        return max((d.metadata.get("dense_score") or 0.0 for d in docs if d.metadata.get("source") == "card"),
-                   default=0.0)
+        return max((d.metadata.get("card_dense_score") or d.metadata.get("dense_score") or 0.0
+                    for d in docs if d.metadata.get("source") == "card"), default=0.0)
 
     def _intent(self, text: str, evidence: Evidence, previous: Turn | None) -> str | None:
         card_intent = evidence.card.intent if evidence.card else None
@@ -184,10 +186,40 @@ class Engine:
         return kept
 
 
+def _load(settings, embeddings=None):
+    """Corpus, cards, index and card matcher; the embedder is loaded once and memoised per question."""
+    from ingest.build import CACHE_FILE
+    from ingest.embeddings import make_embeddings
+    from ingest.index import open_index
+
+    corpus = load_corpus(settings.knowledge_dir)
+    cards = load_cards(settings.knowledge_dir, corpus)
+    embeddings = embeddings or MemoEmbeddings(make_embeddings(settings))
+    index = open_index(settings, embeddings=embeddings)
+    matcher = CardMatcher(cards, embeddings, cache_path=Path(settings.data_dir) / CACHE_FILE)
+    return corpus, cards, index, matcher
+
+
+def _direct_hits(docs: list, corpus: Corpus):
+    for doc in docs:
+        key = article_key(doc.metadata)
+        article = corpus.article(*key) if key else None
+        if article is not None:
+            yield (key[0], article.label), doc
+
+
+def _agreed(meta: dict) -> bool:
+    """Dense and BM25 both rank the chunk high (or the user named it)."""
+    if meta.get("lookup_rank"):
+        return True
+    dense, keyword = meta.get("dense_rank"), meta.get("keyword_rank")
+    return bool(dense and keyword and dense <= STRONG_RANK and keyword <= STRONG_RANK)
+
+
 def _card_strength(meta: dict, rank: int) -> float:
-    """0..1 from the card's dense similarity and BM25 rank (both may be missing)."""
-    dense = meta.get("dense_score") or 0.0
-    keyword_rank = meta.get("keyword_rank")
+    """0..1 from the card's similarity to its listed phrasings and its BM25 rank (either may be missing)."""
+    dense = meta.get("card_dense_score") or meta.get("dense_score") or 0.0
+    keyword_rank = meta.get("card_keyword_rank") or meta.get("keyword_rank")
     dense_part = max(0.0, min(1.0, (dense - 0.3) / 0.4))
     keyword_part = 1.0 / keyword_rank if keyword_rank else 0.0
     return max(dense_part, keyword_part) * (1.0 if rank < 3 else 0.7)

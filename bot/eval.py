@@ -33,6 +33,8 @@ VARIANTS = {
     "dense": {"mode": "dense"},
     "hybrid": {"mode": "hybrid"},
     "hybrid-score": {"mode": "hybrid", "fusion": "score"},
+    "hybrid-equal": {"mode": "hybrid", "keyword_weight": 1.0},
+    "hybrid-nocards": {"mode": "hybrid", "cards": None},
     "hybrid-noexp": {"mode": "hybrid", "expand": False},
 }
 DEFAULT_VARIANTS = ("bm25", "dense", "hybrid")
@@ -77,8 +79,8 @@ class QuestionResult:
 
 
 def evaluate_retrieval(engine, retriever, question: dict) -> int | None:
-    docs = retriever.search(build_query(question["question"]), k=10)
-    ranking = ranked_articles(docs, expand_cards=True, corpus=engine.corpus)[:10]
+    docs = retriever.search(build_query(question["question"]), k=20)
+    ranking = ranked_articles(docs, corpus=engine.corpus)[:10]
     gold = gold_keys(question, engine.corpus)
     for rank, key in enumerate(ranking, start=1):
         if key in gold:
@@ -87,6 +89,8 @@ def evaluate_retrieval(engine, retriever, question: dict) -> int | None:
 
 
 def evaluate_answer(engine, question: dict) -> QuestionResult:
+    if getattr(engine, "embeddings", None) is not None:
+        engine.embeddings.clear()      # measure a cold question, not the retrieval pass's memo
     answer = engine.answer(question["question"])
     corpus = engine.corpus
     keys = [(c.doc_id, c.article) for c in answer.citations]

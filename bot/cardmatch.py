@@ -1,0 +1,116 @@
+"""Match a question against the phrasings listed in each answer card.
+
+A card is indexed as one chunk (all its questions plus its body), which blurs
+the signal; comparing the question with each listed phrasing separately is a
+much sharper test of "this card answers this". Vectors of the phrasings come
+from the ingest embedding cache in DATA_DIR, so only a changed card is embedded
+at start-up.
+"""
+from __future__ import annotations
+
+from collections import OrderedDict
+from pathlib import Path
+
+import numpy as np
+
+from ingest.cards import Card
+from ingest.keyword import KeywordIndex
+from ingest.normalize import normalize_text
+
+
+class MemoEmbeddings:
+    """Wraps the query embedder with a small LRU, so the dense search and the card
+    matcher embed each question once."""
+
+    def __init__(self, inner, size: int = 128):
+        self.inner = inner
+        self.model_id = inner.model_id
+        self.dimension = inner.dimension
+        self._memo: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._size = size
+
+    def embed_array(self, texts: list[str]) -> np.ndarray:
+        missing = [t for t in dict.fromkeys(texts) if t not in self._memo]
+        if missing:
+            for text, vec in zip(missing, self.inner.embed_array(missing)):
+                self._memo[text] = np.asarray(vec, dtype=np.float32)
+                if len(self._memo) > self._size:
+                    self._memo.popitem(last=False)
+        for t in texts:
+            self._memo.move_to_end(t)
+        return np.stack([self._memo[t] for t in texts])
+
+    def clear(self) -> None:
+        self._memo.clear()
+
+    def embed_query(self, text: str) -> list[float]:
+        return self.embed_array([text])[0].tolist()
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        return self.embed_array(texts).tolist()
+
+    def __getattr__(self, name):
+        return getattr(self.inner, name)
+
+
+def _unit(matrix: np.ndarray) -> np.ndarray:
+    norms = np.linalg.norm(matrix, axis=-1, keepdims=True)
+    return matrix / np.where(norms == 0, 1, norms)
+
+
+class CardMatcher:
+    def __init__(self, cards: list[Card], embeddings=None, cache_path: Path | None = None):
+        self.card_ids: list[str] = []
+        texts: list[str] = []
+        for card in cards:
+            for phrasing in [card.topic, *card.questions]:
+                self.card_ids.append(card.id)
+                texts.append(normalize_text(phrasing))
+        self.texts = texts
+        self.embeddings = embeddings
+        self.vectors = _unit(self._embed(texts, cache_path)) if embeddings is not None and texts else None
+        self.keyword = KeywordIndex.build(self.card_ids, texts) if texts else None
+
+    def _embed(self, texts: list[str], cache_path: Path | None) -> np.ndarray:
+        inner = getattr(self.embeddings, "inner", self.embeddings)
+        if cache_path is None:
+            return inner.embed_array(texts)
+        from ingest.cache import EmbeddingCache, text_key
+
+        cache = EmbeddingCache(cache_path)
+        try:
+            keys = [text_key(t) for t in texts]
+            found = cache.get_many(inner.model_id, keys, inner.dimension)
+            missing = [(k, t) for k, t in zip(keys, texts) if k not in found]
+            if missing:
+                fresh = inner.embed_array([t for _, t in missing])
+                new = {k: np.asarray(v, dtype=np.float32) for (k, _), v in zip(missing, fresh)}
+                cache.put_many(inner.model_id, new)
+                found.update(new)
+            return np.stack([found[k] for k in keys])
+        finally:
+            cache.close()
+
+    def dense(self, text: str, k: int = 5) -> list[tuple[str, float]]:
+        """(card id, best cosine over its phrasings), best first."""
+        if self.vectors is None or not text:
+            return []
+        query = _unit(self.embeddings.embed_array([normalize_text(text)])[0])
+        sims = self.vectors @ query
+        best: dict[str, float] = {}
+        for card_id, sim in zip(self.card_ids, sims):
+            if sim > best.get(card_id, -1.0):
+                best[card_id] = float(sim)
+        return sorted(best.items(), key=lambda p: -p[1])[:k]
+
+    def keyword_match(self, text: str, k: int = 5) -> list[tuple[str, float]]:
+        """(card id, best BM25 score over its phrasings), best first."""
+        if self.keyword is None:
+            return []
+        best: dict[str, float] = {}
+        for card_id, score in self.keyword.search(text, k=len(self.card_ids)):
+            best[card_id] = max(best.get(card_id, 0.0), score)
+        return sorted(best.items(), key=lambda p: -p[1])[:k]
+
+
+__all__ = ["CardMatcher", "MemoEmbeddings"]
