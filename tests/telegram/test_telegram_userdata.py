@@ -1,0 +1,95 @@
+"""Retention, /forget and the per-user limit, on a real Application with PicklePersistence.
+
+The Application is initialised against the fake Bot API server (getMe), never the network.
+"""
+import time
+from types import SimpleNamespace
+
+import pytest
+from telegram import Bot
+from telegram.ext import PersistenceInput, PicklePersistence
+
+from bot.telegram_app.app import build_application
+from bot.telegram_app.ratelimit import UserRateLimiter
+from bot.telegram_app.userdata import SEEN, forget_user, sweep_idle, touch
+from conftest import TOKEN
+
+DAY = 86400
+
+
+def _settings(api, path):
+    from bot.config import Settings
+
+    return Settings(_env_file=None, telegram_bot_token=TOKEN, telegram_base_url=api.base_url,
+                    persistence_path=path, retention_days=30)
+
+
+async def _seed(path, users: dict[int, float]) -> None:
+    persistence = PicklePersistence(path, store_data=PersistenceInput(callback_data=False))
+    persistence.set_bot(Bot(TOKEN))   # the pickler needs to know which object is the bot
+    await persistence.get_chat_data()  # creates the empty file structure, as an Application would
+    for uid, seen in users.items():
+        await persistence.update_user_data(uid, {SEEN: seen, "lang": "en"})
+        await persistence.update_conversation("tools", (uid, uid), 1)
+    await persistence.flush()
+
+
+async def _reloaded(path):
+    persistence = PicklePersistence(path, store_data=PersistenceInput(callback_data=False))
+    persistence.set_bot(Bot(TOKEN))
+    return await persistence.get_user_data(), await persistence.get_conversations("tools")
+
+
+@pytest.fixture
+def engine():
+    return SimpleNamespace(corpus=None)
+
+
+async def test_sweep_forgets_only_idle_users(fake_api, tmp_path, engine):
+    path = tmp_path / "state.pickle"
+    now = time.time()
+    await _seed(path, {1: now - 31 * DAY, 2: now - 2 * DAY})
+    app = build_application(_settings(fake_api, path), engine)
+    await app.initialize()
+    try:
+        assert await sweep_idle(app, retention_days=30, now=now) == 1
+    finally:
+        await app.shutdown()
+    users, conversations = await _reloaded(path)
+    assert set(users) == {2}
+    # PTB records an ended conversation as None (no state), not by deleting the key.
+    assert {k for k, v in conversations.items() if v is not None} == {(2, 2)}
+
+
+async def test_forget_removes_user_data_and_conversation(fake_api, tmp_path, engine):
+    path = tmp_path / "state.pickle"
+    await _seed(path, {5: time.time(), 6: time.time()})
+    app = build_application(_settings(fake_api, path), engine)
+    await app.initialize()
+    try:
+        forget_user(app, 5)
+        await app.update_persistence()
+    finally:
+        await app.shutdown()
+    users, conversations = await _reloaded(path)
+    assert set(users) == {6}
+    assert {k for k, v in conversations.items() if v is not None} == {(6, 6)}
+
+
+def test_touch_clears_stale_state_before_use():
+    data = {SEEN: time.time() - 40 * DAY, "lang": "en", "wizard": {"name": "script"}}
+    touch(data, retention_days=30)
+    assert set(data) == {SEEN}
+    fresh = {SEEN: time.time() - DAY, "lang": "en"}
+    touch(fresh, retention_days=30)
+    assert fresh["lang"] == "en"
+
+
+def test_rate_limiter_window():
+    clock = [0.0]
+    limiter = UserRateLimiter(3, clock=lambda: clock[0])
+    assert [limiter.allow(1) for _ in range(4)] == [True, True, True, False]
+    assert limiter.allow(2)                 # other users are unaffected
+    clock[0] = 60.0
+    assert limiter.allow(1)
+    assert UserRateLimiter(0).allow(1)      # 0 disables the limit
