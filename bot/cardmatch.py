@@ -8,6 +8,7 @@ at start-up.
 """
 from __future__ import annotations
 
+import logging
 from collections import OrderedDict
 from pathlib import Path
 
@@ -16,6 +17,9 @@ import numpy as np
 from ingest.cards import Card
 from ingest.keyword import KeywordIndex
 from ingest.normalize import normalize_text
+
+
+logging.getLogger("bm25s").setLevel(logging.WARNING)   # it logs every (tiny) index build at DEBUG
 
 
 class MemoEmbeddings:

@@ -36,6 +36,7 @@ CARD_MIN_DENSE = 0.55
 CARD_MIN_STRENGTH = 0.25
 STRONG_RANK = 5         # both retrievers rank a chunk this high -> cite it even if the card does not
 STRONG_TOP = 2
+FOLLOWUP_ALONE = 0.6     # card strength at which a follow-up is answered without the previous turn
 TOP_CARDS = 5           # how deep in the fused ranking a card may be
 _LEGAL_REF = re.compile(r"《[^》]*》|[\u3400-\u9fff]{0,14}第[0-9零〇一二两三四五六七八九十百千]+[条條](之[一二三四五六七八九十]+)?")
 
@@ -120,13 +121,22 @@ class Engine:
         return self.retriever.search(query, context=context)
 
     def _retrieve(self, query: Query, history):
-        """Retrieve; a follow-up also searches with the previous topical question as context."""
+        """Retrieve; a weak follow-up ("联系人呢？") also searches with the previous topical question."""
+        docs = self.retriever.search(query)
         previous = context_turn(history) if history else None
-        if previous is not None and looks_like_followup(query.text):
-            topic_card = self.cards.get(previous.answer_topic or "")
-            context = build_query(previous.question).text + (" " + topic_card.topic if topic_card else "")
-            return self.retriever.search(query, context=context), previous
-        return self.retriever.search(query), None
+        if previous is None or not looks_like_followup(query.text):
+            return docs, None
+        if self._stands_alone(query.text, docs):
+            return docs, previous
+        topic_card = self.cards.get(previous.answer_topic or "")
+        context = build_query(previous.question).text + (" " + topic_card.topic if topic_card else "")
+        return self.retriever.search(query, context=context), previous
+
+    def _stands_alone(self, text: str, docs: list) -> bool:
+        """A follow-up with its own strong topic ("那如果他们上门呢？") is answered on that topic."""
+        strength = next((_card_strength(d.metadata, i) for i, d in enumerate(docs[:TOP_CARDS])
+                         if d.metadata.get("source") == "card"), 0.0)
+        return strength >= FOLLOWUP_ALONE and classify_topic(text) is not None
 
     def _evidence(self, docs: list, terms: list[str]) -> Evidence:
         card, strength = None, 0.0
@@ -195,6 +205,7 @@ def _load(settings, embeddings=None):
     corpus = load_corpus(settings.knowledge_dir)
     cards = load_cards(settings.knowledge_dir, corpus)
     embeddings = embeddings or MemoEmbeddings(make_embeddings(settings))
+    embeddings.inner.embed_array(["催收"])   # warm up: the first encode is slow, pay it at start-up
     index = open_index(settings, embeddings=embeddings)
     matcher = CardMatcher(cards, embeddings, cache_path=Path(settings.data_dir) / CACHE_FILE)
     return corpus, cards, index, matcher

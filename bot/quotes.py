@@ -49,16 +49,26 @@ def best_quote(article: Article, terms: list[str], max_chars: int = 160) -> str:
     if best_score == 0:
         idx = 0
     quote = parts[idx]
-    # A list item alone lacks its subject; prepend the lead-in if it is the sentence right before it.
-    if _ITEM_HEAD.match(quote) and idx > 0 and not _ITEM_HEAD.match(parts[idx - 1]):
-        candidate = _join(body, parts[idx - 1], quote)
-        if candidate and len(candidate) <= max_chars * 2:
-            return candidate
+    # A list item alone lacks its subject: prepend the lead-in line when it comes right before the item.
+    if _ITEM_HEAD.match(quote):
+        lead = _lead_line(body, quote)
+        if lead and len(lead) + len(quote) <= max_chars * 2:
+            return f"{lead}\n{quote}"
+        return quote
     if len(quote) < 40 and idx + 1 < len(parts):
         candidate = _join(body, quote, parts[idx + 1])
         if candidate and len(candidate) <= max_chars:
             return candidate
     return quote
+
+
+def _lead_line(body: str, item: str) -> str | None:
+    """The whole line just before `item` if it is an introduction (not itself an item)."""
+    lines = [line.strip() for line in body.split("\n")]
+    for i, line in enumerate(lines):
+        if line.startswith(item) and i > 0 and not _ITEM_HEAD.match(lines[i - 1]):
+            return lines[i - 1]
+    return None
 
 
 def _join(body: str, first: str, second: str) -> str | None:

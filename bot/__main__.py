@@ -1,0 +1,9 @@
+"""`python -m bot` — see bot/cli.py."""
+from __future__ import annotations
+
+import sys
+
+from bot.cli import main
+
+if __name__ == "__main__":
+    sys.exit(main())
