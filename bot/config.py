@@ -25,6 +25,8 @@ class Settings(BaseSettings):
     embedding_backend: Literal["use", "sentence-transformers"] = "use"
     embedding_model: str = "BAAI/bge-small-zh-v1.5"
     embedding_batch_size: int = 32
+    # Embedding cache file (model id + text hash -> vector); default DATA_DIR/embedding-cache.sqlite.
+    embedding_cache: Path | None = None
 
     # --- vector store ----------------------------------------------------------
     chroma_mode: Literal["embedded", "http"] = "embedded"
