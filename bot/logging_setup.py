@@ -3,7 +3,8 @@
 We never log message text in the first place; the filter is belt and braces
 for the things that slip in anyway (httpx logs request URLs, which carry the
 bot token; a library may put user input in an exception message).
-`LOG_CONTENT=1` turns the redaction off for debugging.
+`LOG_CONTENT=1` lets message text into the logs for debugging; phone, ID and
+card numbers and the token are masked even then.
 """
 from __future__ import annotations
 
@@ -77,8 +78,7 @@ def setup_logging(settings=None, *, level: str | None = None, log_content: bool 
         log_content = bool(getattr(settings, "log_content", False))
     handler = logging.StreamHandler(stream or sys.stderr)
     handler.setFormatter(logging.Formatter(_FORMAT))
-    if not log_content:
-        handler.addFilter(RedactionFilter())
+    handler.addFilter(RedactionFilter())
     root = logging.getLogger()
     for old in list(root.handlers):
         if getattr(old, "_zhiquan", False):

@@ -59,10 +59,10 @@ def test_filter_applies_to_library_loggers_and_tracebacks():
     assert "bot<token>/sendMessage" in out and "<phone>" in out and "ValueError" in out
 
 
-def test_log_content_opt_in_disables_redaction():
+def test_numbers_masked_even_with_log_content():
     stream, handler = _capture(log_content=True)
     try:
-        logging.getLogger("bot.test").warning("phone 13800138000")
+        logging.getLogger("bot.test").warning("question: 我的电话13800138000")
     finally:
         logging.getLogger().removeHandler(handler)
-    assert "13800138000" in stream.getvalue()
+    assert "question: 我的电话<phone>" in stream.getvalue()

@@ -144,6 +144,8 @@ async def answer_question(update: Update, context: ContextTypes.DEFAULT_TYPE, qu
         question = question[:MAX_QUESTION_CHARS]
         note = f"<i>{esc(t('too_long', lang, limit=MAX_QUESTION_CHARS))}</i>\n\n"
     history = userdata.history_turns(context.user_data)
+    if svc.settings.log_content:   # opt-in debugging only (LOG_CONTENT=1); numbers are still masked
+        log.info("question (%s): %s", lang, question)
     async with typing(context.bot, chat_id):
         answer = await svc.run(svc.engine.answer, question, history, lang)
     svc.stats.answers += 1
