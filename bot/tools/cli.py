@@ -156,3 +156,7 @@ def _run_wizard(name: str, argv: list[str] | None) -> int:
             return _fail(f"cannot write {args.out}: {exc.strerror}")
         print(f"\n[{args.out}]", file=sys.stderr)
     return 0
+
+
+# For the dispatcher in bot/cli.py: `COMMANDS[name](argv)`.
+COMMANDS = {"check": run_check, "script": run_script, "complain": run_complain, "contact": run_contact}

@@ -6,6 +6,7 @@ that survives `json.dumps`/`json.loads`, so a conversation resumes after a resta
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any, Callable, ClassVar, Protocol
 
@@ -14,6 +15,8 @@ from bot.tools.common import default_corpus, say
 from ingest.corpus import Corpus
 
 MAX_INPUT_CHARS = 4000
+# Control characters (other than tab and newline) cannot go into a .docx and carry no meaning.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\ufffe\uffff]")
 
 
 @dataclass
@@ -107,8 +110,6 @@ def pick_choice(question: Question, text: str) -> str | list[str]:
 
 
 def _split_multi(text: str) -> list[str]:
-    import re
-
     return [p for p in re.split(r"[\s,，、;；/和及与]+|\band\b", text) if p]
 
 
@@ -160,7 +161,7 @@ class FormWizard:
                                                           "This one is finished. Start the tool again for a new one.",
                                                           lang))
         question = self._question(state["pending"])
-        text = (text or "").strip()
+        text = _CONTROL.sub("", text or "").strip()
         if not text:
             return self._reask(question, lang, "没有收到内容，请再输入一次。", "Nothing received; please answer again.")
         if len(text) > MAX_INPUT_CHARS:

@@ -254,3 +254,9 @@ def test_script_long_overdue_warns_about_expired_limitation(wizards, check_citat
     assert {("civil-code", "第一百八十八条"), ("civil-code", "第一百九十二条"), ("spc-limitation-2020", "第八条")} <= cited
     check_citations(result.citations, result.text)
     assert "逾期已满3年" not in run(wizards["script"], SCRIPT).text
+
+
+def test_control_characters_do_not_break_the_document(wizards):
+    answers = {**COMPLAIN, "creditor": "中信\x01银行", "number": "021\x0012345678", "said": "说要打我\x00\x1f"}
+    result = run(wizards["complain"], answers)
+    assert "\x00" not in result.text and "说要打我" in docx_text(result.document_bytes)
