@@ -5,6 +5,7 @@ Chinese text is written in Simplified and converted to Traditional at the edge
 """
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from pathlib import Path
 
@@ -37,6 +38,14 @@ def to_lang(text: str, lang: str) -> str:
     for wrong, right in _TRADITIONAL_PHRASES.items():
         text = text.replace(wrong, right)
     return text
+
+
+# Control characters (other than tab and newline) carry no meaning and python-docx rejects them.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\ufffe\uffff]")
+
+
+def strip_control(text: str) -> str:
+    return _CONTROL.sub("", text)
 
 
 def say(zh: str, en: str, lang: str) -> str:

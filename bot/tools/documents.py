@@ -8,8 +8,9 @@ from docx import Document
 from docx.oxml.ns import qn
 from docx.shared import Pt
 
+from bot.tools.common import strip_control
+
 _HEADING = re.compile(r"^【(.+)】$")
-_NOT_XML = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\ufffe\uffff]")   # python-docx rejects these
 
 
 def to_docx(title: str, text: str) -> bytes:
@@ -20,8 +21,8 @@ def to_docx(title: str, text: str) -> bytes:
     # East-Asian font so Word renders the Chinese text without substitution boxes.
     style.font.name = "SimSun"   # creates rFonts; then set the East-Asian slot too
     style.element.rPr.rFonts.set(qn("w:eastAsia"), "SimSun")
-    doc.add_heading(_NOT_XML.sub("", title), level=1)
-    for line in _NOT_XML.sub("", text).split("\n"):
+    doc.add_heading(strip_control(title), level=1)
+    for line in strip_control(text).split("\n"):
         heading = _HEADING.match(line.strip())
         if heading:
             doc.add_heading(heading.group(1), level=2)

@@ -11,12 +11,10 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, ClassVar, Protocol
 
 from bot.answers import Citation
-from bot.tools.common import default_corpus, say
+from bot.tools.common import default_corpus, say, strip_control
 from ingest.corpus import Corpus
 
 MAX_INPUT_CHARS = 4000
-# Control characters (other than tab and newline) cannot go into a .docx and carry no meaning.
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\ufffe\uffff]")
 
 
 @dataclass
@@ -161,7 +159,7 @@ class FormWizard:
                                                           "This one is finished. Start the tool again for a new one.",
                                                           lang))
         question = self._question(state["pending"])
-        text = _CONTROL.sub("", text or "").strip()
+        text = strip_control(text or "").strip()
         if not text:
             return self._reask(question, lang, "没有收到内容，请再输入一次。", "Nothing received; please answer again.")
         if len(text) > MAX_INPUT_CHARS:
