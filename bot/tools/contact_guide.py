@@ -84,7 +84,10 @@ class ContactGuideWizard(FormWizard):
 
 def _duty(answers: dict) -> str:
     g = answers["guarantee"]
-    if g == "none":
+    if g == "none" and answers["relation"] == "spouse":
+        text = ("仅凭紧急联系人的身份，你没有还款义务：合同只约束签约的当事人，担保要有书面的保证合同或保证条款才成立。"
+                "但你是配偶，还要看这笔钱是否属于夫妻共同债务（见下）。")
+    elif g == "none":
         text = ("你没有还款义务。合同只约束签约的当事人；担保要有书面的保证合同或合同中的保证条款才成立；"
                 "只有你自己向债权人表示愿意加入债务，才可能要你一起还。紧急联系人、亲友、同事都不是担保人，"
                 "对方不能要求你替他还钱。")
@@ -185,6 +188,10 @@ def _english(answers: dict, citations: list[Citation]) -> str:
                   "without having told the lender you would help pay, you have no duty to pay. You may ask them to "
                   "show the document you signed.",
     }[g]
+    if g == "none" and answers["relation"] == "spouse":
+        duty = ("Being an emergency contact does not make you liable: a contract binds only its parties and a "
+                "guarantee needs a written guarantee contract or clause. As the spouse, though, it also depends on "
+                "whether this is a joint marital debt (below).")
     if answers["relation"] == "spouse":
         duty += (" As a spouse: debts both of you signed or later confirmed, and debts for ordinary household needs, are "
                  "joint marital debts; larger debts in one name are not, unless the lender proves they were for joint "

@@ -260,3 +260,9 @@ def test_control_characters_do_not_break_the_document(wizards):
     answers = {**COMPLAIN, "creditor": "中信\x01银行", "number": "021\x0012345678", "said": "说要打我\x00\x1f"}
     result = run(wizards["complain"], answers)
     assert "\x00" not in result.text and "说要打我" in docx_text(result.document_bytes)
+
+
+def test_contact_guide_spouse_without_guarantee_is_not_told_flatly_no_duty(wizards):
+    text = run(wizards["contact"], {**CONTACT, "relation": "配偶"}).text
+    assert "仅凭紧急联系人的身份" in text and "夫妻共同债务" in text
+    assert not text.startswith("【你需要还钱吗？】\n你没有还款义务")
