@@ -8,7 +8,7 @@ import logging
 log = logging.getLogger(__name__)
 
 # Modules that register wizards in bot.tools.wizard.WIZARDS when imported.
-_WIZARD_MODULES = ("bot.tools", "bot.tools.script", "bot.tools.contact", "bot.tools.complain")
+_WIZARD_MODULES = ("bot.tools",)
 
 
 class ToolUnavailable(RuntimeError):

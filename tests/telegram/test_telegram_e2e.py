@@ -193,6 +193,31 @@ def test_admin_reload_rebuilds_without_downtime(bot, fake_api, mark):
     assert "索引已更新" in done.text
 
 
+def test_contact_wizard_ends_with_a_document(bot, fake_api):
+    """/contact, answering each step with its first suggested choice (or 跳过), ends with a .docx."""
+    user, mark = 117, fake_api.mark()
+    fake_api.send_command(user, "/contact")
+    for _ in range(12):
+        step = fake_api.wait_for("sendMessage", chat_id=user, after=mark)
+        if fake_api.calls_to("sendDocument", chat_id=user, after=mark):
+            break
+        keyboard = (step.get("reply_markup") or {}).get("keyboard")
+        mark = fake_api.mark()
+        fake_api.send_text(user, keyboard[0][0]["text"] if keyboard else "跳过")
+        fake_api.wait_for(predicate=lambda c: c.method in ("sendMessage", "sendDocument")
+                          and c.get("chat_id") == user, after=mark)
+    document = fake_api.wait_for("sendDocument", chat_id=user, timeout=30)
+    sent = next(d for d in fake_api.documents if d["chat_id"] == user)
+    assert sent["filename"].endswith(".docx") and sent["bytes"][:2] == b"PK"   # a real zip/docx
+    assert document.get("caption")
+
+
+def test_cancel_outside_a_tool(bot, fake_api, mark):
+    fake_api.send_command(118, "/cancel")
+    reply = fake_api.wait_for("sendMessage", chat_id=118, after=mark)
+    assert "没有进行中" in reply.text
+
+
 def test_server_saw_no_unknown_or_rejected_calls(bot, fake_api):
     assert fake_api.unknown == []
     assert [(c.method, why) for c, why in fake_api.errors] == []

@@ -93,3 +93,29 @@ def test_rate_limiter_window():
     clock[0] = 60.0
     assert limiter.allow(1)
     assert UserRateLimiter(0).allow(1)      # 0 disables the limit
+
+
+async def test_error_handler_apologises_without_logging_the_message(fake_api, tmp_path, engine, caplog):
+    from telegram import Update
+    from telegram.ext import CallbackContext
+
+    from bot.telegram_app.handlers import on_error
+
+    app = build_application(_settings(fake_api, tmp_path / "state.pickle"), engine)
+    await app.initialize()
+    try:
+        user_text = "我的电话13800138000"
+        update = Update.de_json(fake_api.make_update({"message": fake_api.message(77, user_text)}), app.bot)
+        try:
+            detail = f"failed on {user_text}"   # exception messages may quote user input
+            raise RuntimeError(detail)
+        except RuntimeError as exc:
+            context = CallbackContext.from_error(update, exc, app)
+        mark = fake_api.mark()
+        with caplog.at_level("ERROR"):
+            await on_error(update, context)
+        reply = fake_api.wait_for("sendMessage", chat_id=77, after=mark, timeout=10)
+    finally:
+        await app.shutdown()
+    assert "出了问题" in reply.text
+    assert "RuntimeError" in caplog.text and "13800138000" not in caplog.text and "我的电话" not in caplog.text
