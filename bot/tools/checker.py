@@ -36,11 +36,11 @@ class CheckerInputError(ValueError):
 @dataclass
 class Finding:
     code: str
-    title: str
     excerpt: str
     explanation: str
     advice: str
     citations: list[Citation]
+    title: str = ""                  # short name of the problem, in the user's language
     channel: str = "regulator"       # police | regulator
 
     def to_json(self) -> dict:
