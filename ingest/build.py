@@ -314,7 +314,7 @@ def build_index(settings, force: bool = False, progress: bool = False, embedding
         # Leftovers of killed builds (anything but the serving version) go first.
         _cleanup(settings, current.get("version") if current else None)
 
-        cache = EmbeddingCache(data_dir / CACHE_FILE)
+        cache = EmbeddingCache(Path(getattr(settings, "embedding_cache", None) or data_dir / CACHE_FILE))
         try:
             vectors, embedded = embed_chunks(embeddings, sources.chunks, cache, progress)
         finally:

@@ -106,7 +106,9 @@ class SentenceTransformerEmbeddings(_ArrayEmbeddings):
                 f"or use EMBEDDING_BACKEND=use."
             ) from exc
         self.batch_size = batch_size
-        dim = self._model.get_sentence_embedding_dimension()
+        # renamed in sentence-transformers 6; keep working with older releases
+        get_dim = getattr(self._model, "get_embedding_dimension", None) or self._model.get_sentence_embedding_dimension
+        dim = get_dim()
         self.dimension = int(dim) if dim else int(self._model.encode(["维度"]).shape[1])
         suffix = f"@{_local_fingerprint(local)}" if local.is_dir() else ""
         self.model_id = f"sentence-transformers/{local.name if local.exists() else model}{suffix}"

@@ -91,6 +91,9 @@ def built_index(tmp_path_factory):
     from ingest.build import build_index
 
     data_dir = tmp_path_factory.mktemp("built-index")
-    settings = make_settings(knowledge_dir=KNOWLEDGE, data_dir=data_dir)
+    # The embedding cache (keyed by model id + text hash, so never stale) outlives the session:
+    # only the first run on a machine pays for embedding the whole corpus.
+    cache = ROOT / ".pytest_cache" / "zhiquan-embedding-cache.sqlite"
+    settings = make_settings(knowledge_dir=KNOWLEDGE, data_dir=data_dir, embedding_cache=cache)
     build_index(settings, progress=False)
     yield settings
