@@ -39,6 +39,10 @@ class BotProcess:
             "TELEGRAM_BASE_URL": api.base_url,
             "DATA_DIR": str(settings.data_dir),
             "KNOWLEDGE_DIR": str(settings.knowledge_dir),
+            # The same index settings as the fixture that built it, so /reload reuses its cache.
+            "EMBEDDING_BACKEND": settings.embedding_backend,
+            "EMBEDDING_MODEL": settings.embedding_model,
+            **({"EMBEDDING_CACHE": str(settings.embedding_cache)} if settings.embedding_cache else {}),
             "PERSISTENCE_PATH": str(workdir / "state.pickle"),
             "ADMIN_IDS": str(ADMIN_ID),
             "WEBHOOK_URL": "",
