@@ -27,8 +27,17 @@ def to_simplified(text: str) -> str:
     return _converter("t2s").convert(text)
 
 
+# OpenCC's phrase table reads 发卡 as 髮卡 ("hairpin") and 发送 after 留 as 髮; hair never comes up
+# in this domain, so every 髮 is the verb 發. It also leaves 采 in 采用 (採用 in Traditional).
+_TRADITIONAL_CHAR_FIXES = str.maketrans({"髮": "發"})
+_TRADITIONAL_PHRASE_FIXES = {"采用": "採用"}
+
+
 def to_traditional(text: str) -> str:
-    return _converter("s2t").convert(text)
+    text = _converter("s2t").convert(text).translate(_TRADITIONAL_CHAR_FIXES)
+    for wrong, right in _TRADITIONAL_PHRASE_FIXES.items():
+        text = text.replace(wrong, right)
+    return text
 
 
 def detect_language(text: str, default: Language = "zh-Hans") -> Language:

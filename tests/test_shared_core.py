@@ -146,6 +146,8 @@ def test_detect_language(text, language):
 def test_script_conversion():
     assert localize("联系人需要还钱吗", "zh-Hant") == "聯繫人需要還錢嗎"
     assert to_simplified("聯繫人需要還錢嗎") == "联系人需要还钱吗"
+    # OpenCC slips fixed in code: 发卡 is never "hairpin", 采用 is 採用.
+    assert localize("发卡银行采用录音", "zh-Hant") == "發卡銀行採用錄音"
 
 
 def test_settings_from_env(monkeypatch, tmp_path):

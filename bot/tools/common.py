@@ -23,21 +23,9 @@ _CAVEAT_EN = {"仅收录部分条文": "only some articles are in our corpus",
               "已被取代": "superseded", "已修改": "amended", "已废止": "repealed"}
 
 
-# OpenCC's phrase table reads 发卡 as 髮卡 ("hairpin") and 留发送 as 留髮送; hair never comes up
-# in these texts, so every 髮 in a converted tool text is the verb 發.
-# It also leaves 采 in 采用 (採用 in Traditional).
-_TRADITIONAL_FIXES = str.maketrans({"髮": "發"})
-_TRADITIONAL_PHRASES = {"采用": "採用"}
-
-
 def to_lang(text: str, lang: str) -> str:
     """Simplified text in the user's script (zh-Hant converted; zh-Hans and en unchanged)."""
-    if lang != "zh-Hant":
-        return text
-    text = localize(text, lang).translate(_TRADITIONAL_FIXES)
-    for wrong, right in _TRADITIONAL_PHRASES.items():
-        text = text.replace(wrong, right)
-    return text
+    return localize(text, lang) if lang == "zh-Hant" else text
 
 
 # Control characters (other than tab and newline) carry no meaning and python-docx rejects them.
