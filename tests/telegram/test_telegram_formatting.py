@@ -98,3 +98,16 @@ def test_unknown_article_callback(corpus):
 def test_esc():
     assert esc("<a href='x'>&") == "&lt;a href='x'&gt;&amp;"
     assert re.search(r"[<>]", esc("<<>>")) is None
+
+
+def test_legal_basis_listed_by_the_engine_is_not_repeated():
+    cite = Citation("civil-code", "中华人民共和国民法典", "民法典", "第一千零三十三条", "in_force", "任何组织")
+    text = "不可以。\n\n法律依据：\n1. 《民法典》第一千零三十三条：“任何组织……”\n\n以上是法律信息……12348。"
+    html = format_answer(Answer(question="q", text=text, intent="x", language="zh-Hans", citations=[cite]),
+                         "zh-Hans")
+    assert html.count("《民法典》第一千零三十三条") == 1
+    assert "<b>法律依据：</b>" in html and html.count("12348") == 1
+    # Not listed in the text: the front end adds the legal basis itself, in the reader's script.
+    bare = format_answer(Answer(question="q", text="不可以。", intent="x", language="zh-Hant", citations=[cite]),
+                         "zh-Hant")
+    assert "《民法典》第一千零三十三條" in bare and "12348" in bare
