@@ -16,7 +16,7 @@ from telegram.warnings import PTBUserWarning
 
 from bot.i18n import t
 from bot.telegram_app import userdata
-from bot.telegram_app.formatting import esc, format_citations
+from bot.telegram_app.formatting import format_answer
 from bot.telegram_app.handlers import answer_question, run_check
 from bot.telegram_app.replies import send_document, send_html, send_text
 from bot.telegram_app.services import services, typing
@@ -46,11 +46,8 @@ async def _send_step(update: Update, context: ContextTypes.DEFAULT_TYPE, step, l
 
 
 async def _send_result(context: ContextTypes.DEFAULT_TYPE, chat_id: int, result, lang: str) -> None:
-    html = esc(result.text)
-    cited = format_citations(result.citations, lang)
-    if cited:
-        html = f"{html}\n\n{cited}"
-    html = f"{html}\n\n<i>{esc(t('disclaimer', lang))}</i>"
+    # Tool texts already end with their legal basis and disclaimer; format_answer adds them only if missing.
+    html = format_answer(result, lang)
     # The first message also removes any leftover choice keyboard.
     await send_html(context.bot, chat_id, html, ReplyKeyboardRemove())
     if result.document_bytes and result.document_name:

@@ -111,3 +111,18 @@ def test_legal_basis_listed_by_the_engine_is_not_repeated():
     bare = format_answer(Answer(question="q", text="不可以。", intent="x", language="zh-Hant", citations=[cite]),
                          "zh-Hant")
     assert "《民法典》第一千零三十三條" in bare and "12348" in bare
+
+
+def test_tool_result_is_not_given_its_citations_twice(corpus):
+    """Tool texts end with their own legal basis and disclaimer; the front end must not repeat them."""
+    from bot.tools.contact_guide import ContactGuideWizard  # noqa: PLC0415 - tools import the corpus lazily
+
+    wizard = ContactGuideWizard(corpus)
+    state, step = wizard.start("zh-Hans")
+    while not step.done:
+        step = wizard.handle(state, (step.choices or ["否"])[0], "zh-Hans")
+    html = format_answer(step.result, "zh-Hans")
+    assert step.result.citations
+    assert html.count("12348") == 1
+    first = step.result.citations[0].display
+    assert html.count(first) == step.result.text.count(first)
