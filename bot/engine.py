@@ -22,7 +22,7 @@ from bot.intent import classify_topic, domain_hits, has_injection, is_greeting, 
 from bot.language import detect_language
 from bot.lookup import lookup
 from bot.query import Query, build_query
-from bot.retrieval import HybridRetriever, article_key, ranked_articles
+from bot.retrieval import HybridRetriever, article_key, best_cards, ranked_articles
 from ingest.cards import Card, load_cards
 from ingest.corpus import Corpus, load_corpus
 from ingest.keyword import tokenize
@@ -140,13 +140,12 @@ class Engine:
 
     def _evidence(self, docs: list, terms: list[str]) -> Evidence:
         card, strength = None, 0.0
-        for rank, doc in enumerate(docs[:TOP_CARDS]):
+        for doc in best_cards(docs, 1, TOP_CARDS):
             meta = doc.metadata
-            if meta.get("source") == "card" and meta.get("card_id") in self.cards:
-                strength = _card_strength(meta, rank)
+            if meta.get("card_id") in self.cards:
+                strength = _card_strength(meta, 0)
                 if strength >= CARD_MIN_STRENGTH:
                     card = self.cards[meta["card_id"]]
-                break
         articles = [a for a in ranked_articles(docs, corpus=self.corpus, expand_cards=False)
                     if self.corpus.document(a[0]).in_force]
         strong = [a for a, d in _direct_hits(docs, self.corpus) if _agreed(d.metadata) and a in articles][:STRONG_TOP]

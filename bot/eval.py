@@ -79,7 +79,8 @@ class QuestionResult:
 
 
 def evaluate_retrieval(engine, retriever, question: dict) -> int | None:
-    docs = retriever.search(build_query(question["question"]), k=20)
+    query = build_query(question["question"])
+    docs = retriever.search(query, k=20)
     ranking = ranked_articles(docs, corpus=engine.corpus)[:10]
     gold = gold_keys(question, engine.corpus)
     for rank, key in enumerate(ranking, start=1):

@@ -78,14 +78,24 @@ class HybridRetriever(BaseRetriever):
             lists.append(("dense", self.index.dense(dense_text, k=self.fetch_k), self.dense_weight))
         if use_keyword:
             lists.append(("keyword", self.index.keyword(keyword_text, k=self.fetch_k), self.keyword_weight))
+        card_scores: dict[str, dict] = {}
         if self.cards is not None:
-            if use_dense:
-                lists.append(("card_dense", self._card_hits(self.cards.dense(dense_text, self.card_k)),
-                              self.card_weight))
-            if use_keyword:
-                lists.append(("card_keyword", self._card_hits(self.cards.keyword_match(keyword_text, self.card_k)),
-                              self.card_weight))
+            # Every card is scored (there are few); only the top card_k enter the fusion.
+            for name, enabled, matches in (
+                    ("card_dense", use_dense, lambda: self.cards.dense(dense_text, k=len(self.cards.card_ids))),
+                    ("card_keyword", use_keyword,
+                     lambda: self.cards.keyword_match(keyword_text, k=len(self.cards.card_ids)))):
+                if not enabled:
+                    continue
+                found = matches()
+                for rank, (card_id, score) in enumerate(found, start=1):
+                    card_scores.setdefault(f"card:{card_id}", {}).update(
+                        {f"{name}_score": score, f"{name}_rank": rank})
+                lists.append((name, self._card_hits(found[:self.card_k]), self.card_weight))
         fused = self._fuse(lists)
+        for chunk_id, extra in card_scores.items():
+            if chunk_id in fused:
+                fused[chunk_id].update(extra)
         if not wants_old_version(query.text):
             for entry in fused.values():
                 if entry["hit"].metadata.get("status") in NOT_IN_FORCE:
@@ -157,6 +167,25 @@ def card_cites(meta: dict) -> list[tuple[str, str]]:
         return []
 
 
+CARD_KEYWORD_BONUS = 0.1   # for BM25 rank 1 over the card phrasings (halved at rank 2 …)
+CARD_FUSED_BONUS = 0.1     # for being the first card in the fused ranking (halved for the second …)
+
+
+def card_preference(meta: dict, position: int = 0) -> float:
+    """How well a retrieved card answers the question: cosine to its closest listed phrasing,
+    plus bonuses for a top BM25 rank over the phrasings and for its place in the fused ranking."""
+    dense = meta.get("card_dense_score") or 0.0
+    rank = meta.get("card_keyword_rank")
+    return dense + (CARD_KEYWORD_BONUS / rank if rank else 0.0) + CARD_FUSED_BONUS / (position + 1)
+
+
+def best_cards(docs: list[Document], n: int = 1, window: int = 5) -> list[Document]:
+    """The n cards among the first `window` retrieved cards that answer the question best."""
+    cards = [d for d in docs if d.metadata.get("source") == "card"][:window]
+    scored = sorted(enumerate(cards), key=lambda p: -card_preference(p[1].metadata, p[0]))
+    return [d for _, d in scored[:n]]
+
+
 def ranked_articles(docs: list[Document], corpus=None, cards: int = 1, expand_cards: bool = True) -> list[tuple[str, str]]:
     """Regulation articles in rank order, interleaved with the articles cited by the top `cards` cards.
 
@@ -174,7 +203,7 @@ def ranked_articles(docs: list[Document], corpus=None, cards: int = 1, expand_ca
     regs = [k for k in (norm(article_key(d.metadata)) for d in docs if article_key(d.metadata)) if k]
     head: list[tuple[str, str]] = []
     if expand_cards:
-        for doc in [d for d in docs if d.metadata.get("source") == "card"][:cards]:
+        for doc in best_cards(docs, cards):
             head += [k for k in (norm(c) for c in card_cites(doc.metadata)) if k]
     out: list[tuple[str, str]] = []
     for pair in itertools.zip_longest(head, regs):
@@ -184,4 +213,4 @@ def ranked_articles(docs: list[Document], corpus=None, cards: int = 1, expand_ca
     return out
 
 
-__all__ = ["HybridRetriever", "ranked_articles", "article_key", "card_cites", "wants_old_version"]
+__all__ = ["HybridRetriever", "ranked_articles", "best_cards", "card_preference", "article_key", "card_cites", "wants_old_version"]

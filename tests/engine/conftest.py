@@ -16,7 +16,22 @@ def corpus():
 
 
 @pytest.fixture(scope="session")
-def engine(built_index):
+def engine_settings(request):
+    """Settings for a real index of knowledge/: the session build from tests/conftest.py (`built_index`),
+    or ZHIQUAN_TEST_DATA_DIR, an index already built from this knowledge/ (developer convenience:
+    a build takes minutes on a busy 2-core machine)."""
+    import os
+
+    prebuilt = os.environ.get("ZHIQUAN_TEST_DATA_DIR")
+    if prebuilt:
+        from bot.config import Settings
+
+        return Settings(_env_file=None, knowledge_dir=KNOWLEDGE, data_dir=Path(prebuilt))
+    return request.getfixturevalue("built_index")
+
+
+@pytest.fixture(scope="session")
+def engine(engine_settings):
     from bot.engine import Engine
 
-    return Engine.from_settings(built_index)
+    return Engine.from_settings(engine_settings)

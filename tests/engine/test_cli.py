@@ -1,0 +1,85 @@
+"""`python -m bot` as a user runs it (real subprocess, real index)."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _run(settings, *args, stdin: str | None = None, timeout: float = 240):
+    env = {**os.environ, "DATA_DIR": str(settings.data_dir), "KNOWLEDGE_DIR": str(settings.knowledge_dir),
+           "TELEGRAM_BOT_TOKEN": "", "LLM_MODEL": "", "LLM_BASE_URL": "", "LOG_LEVEL": "WARNING"}
+    return subprocess.run([sys.executable, "-m", "bot", *args], input=stdin, capture_output=True, text=True,
+                          cwd=ROOT, env=env, timeout=timeout)
+
+
+@pytest.fixture(scope="module")
+def batch(engine_settings):
+    questions = ["催收爆通讯录违法吗", "民法典第1032条", "催收一直打給我的緊急聯絡人，這樣合法嗎？",
+                 "Can collectors call my boss?", "明天上海天气怎么样"]
+    proc = _run(engine_settings, "ask", stdin="\n".join(questions) + "\n")
+    assert proc.returncode == 0, proc.stderr
+    return [json.loads(line) for line in proc.stdout.splitlines() if line.strip()]
+
+
+def test_ask_json_prints_one_object(engine_settings):
+    proc = _run(engine_settings, "ask", "--json", "信用卡欠3万会坐牢吗")
+    assert proc.returncode == 0, proc.stderr
+    data = json.loads(proc.stdout)
+    assert {"question", "answer", "intent", "language", "mode", "citations", "latency_ms"} <= set(data)
+    assert data["intent"] == "criminal_risk" and data["mode"] == "offline" and data["language"] == "zh-Hans"
+    first = data["citations"][0]
+    assert {"doc_id", "title", "short_title", "article", "status", "quote"} <= set(first)
+    # citations are listed in the order the answer presents them
+    positions = [data["answer"].index(f"《{c['short_title']}》{c['article'] if c['article'].startswith('第') else '第' + c['article'] + '项'}")
+                 for c in data["citations"]]
+    assert positions == sorted(positions)
+
+
+def test_batch_reads_stdin_and_writes_json_lines(batch):
+    assert [b["language"] for b in batch] == ["zh-Hans", "zh-Hans", "zh-Hant", "en", "zh-Hans"]
+    assert batch[1]["intent"] == "article_lookup"
+    assert batch[1]["citations"][0]["article"] == "第一千零三十二条"
+    assert batch[4]["intent"] == "out_of_scope" and batch[4]["citations"] == []
+    assert all(b["citations"] for b in batch[:4])
+
+
+def test_ask_prints_plain_text(engine_settings):
+    proc = _run(engine_settings, "ask", "民法典第2000条")
+    assert proc.returncode == 0, proc.stderr
+    assert "没有第二千条" in proc.stdout
+
+
+def test_chat_keeps_history(engine_settings):
+    proc = _run(engine_settings, "chat", stdin="催收天天打我电话骚扰我\n那如果他们上门呢？\n/quit\n")
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.count("法律依据") == 2
+    assert "住宅" in proc.stdout
+
+
+def test_no_token_prints_how_to_set_one_then_chats(engine_settings):
+    proc = _run(engine_settings, stdin="你好\n")
+    assert proc.returncode == 0, proc.stderr
+    assert "TELEGRAM_BOT_TOKEN" in proc.stderr
+    assert "知权" in proc.stdout
+
+
+def test_sources_lists_documents_with_dates_and_status(engine_settings):
+    proc = _run(engine_settings, "sources")
+    assert proc.returncode == 0, proc.stderr
+    assert "public-security-penalties-2012" in proc.stdout and "已被取代" in proc.stdout
+    assert "2026-01-01" in proc.stdout
+
+
+def test_missing_index_is_a_clear_error(tmp_path, engine_settings):
+    settings = engine_settings.model_copy(update={"data_dir": tmp_path / "empty"})
+    proc = _run(settings, "ask", "你好")
+    assert proc.returncode == 2
+    assert "python -m ingest" in proc.stderr
+    assert "Traceback" not in proc.stderr

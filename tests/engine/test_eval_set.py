@@ -1,0 +1,37 @@
+"""The whole evaluation set through the engine: citations are real and verbatim, targets are met."""
+from __future__ import annotations
+
+import pytest
+
+from bot.citations import is_valid
+from bot.eval import gold_keys, load_questions, run
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def report(engine):
+    return run(engine, load_questions(), variants=("hybrid",))["variants"]["hybrid"]
+
+
+def test_every_citation_exists_and_every_quote_is_verbatim(engine):
+    for question in load_questions():
+        answer = engine.answer(question["question"])
+        for citation in answer.citations:
+            assert engine.corpus.article(citation.doc_id, citation.article) is not None, question["id"]
+            assert engine.corpus.has_quote(citation.doc_id, citation.article, citation.quote), question["id"]
+            assert is_valid(engine.corpus, citation)
+
+
+def test_issue_targets(report):
+    assert report["bad_citations"] == 0
+    assert report["forbidden_cited"] == 0
+    assert report["answers_citing_gold"] >= 0.90, report["failures"]
+    assert report["recall@5"] >= 0.90
+    assert report["negatives_handled"] == 1.0, report["failures"]
+    assert report["language_ok"] == 1.0, report["failures"]
+
+
+def test_gold_articles_exist(engine):
+    for question in load_questions():
+        assert len(gold_keys(question, engine.corpus)) == len(question.get("gold") or []), question["id"]
