@@ -90,3 +90,15 @@ def test_keyword_intents(text, intent):
 def test_card_intent_breaks_ties_and_no_evidence_gives_none():
     assert classify_topic("这个怎么办", card_intent="privacy") == "privacy"
     assert classify_topic("今天天气怎么样") is None
+
+
+def test_english_card_summaries_name_existing_cards():
+    """cards_en.yaml may lag behind new cards (the intent summary is used then), but never names a missing card."""
+    from pathlib import Path
+
+    from bot.composer import english_cards
+
+    cards = {p.stem for p in (Path(__file__).resolve().parents[2] / "knowledge" / "cards").glob("*.md")}
+    assert set(english_cards()["cards"]) <= cards
+    from bot.intent import TOPICAL
+    assert set(TOPICAL) <= set(english_cards()["intents"])
