@@ -3,7 +3,8 @@
 `open_index(settings)` follows DATA_DIR/CURRENT to the serving version: chunk
 texts and metadata are loaded into memory (fast `get`, `keyword`, `all_hits`),
 BM25 from its folder, and dense search goes to that version's Chroma collection.
-The object is read-only after opening and safe to share between threads.
+The object is read-only after opening and safe to share between threads; each
+call reads one immutable snapshot, which `refresh()` swaps in one assignment.
 """
 from __future__ import annotations
 
@@ -30,78 +31,23 @@ class SearchHit:
     score: float
 
 
+@dataclass(frozen=True)
+class _Snapshot:
+    version: str
+    collection_name: str
+    manifest: dict
+    chunks: dict            # chunk id -> {"text", "metadata"}
+    keyword: KeywordIndex
+    collection: object      # chromadb Collection
+
+    def hit(self, chunk_id: str, score: float) -> SearchHit:
+        chunk = self.chunks[chunk_id]
+        return SearchHit(chunk_id, chunk["text"], chunk["metadata"], score)
+
+
 def _missing(data_dir: Path, why: str) -> IndexMissingError:
     return IndexMissingError(f"no search index in {data_dir} ({why}). Build it with `python -m ingest` "
                              f"(or `make index`).")
-
-
-class SearchIndex:
-    def __init__(self, settings, current: dict, manifest: dict, chunks: dict[str, dict],
-                 keyword: KeywordIndex, collection, embeddings=None):
-        self.settings = settings
-        self.version: str = current["version"]
-        self.collection_name: str = current["collection"]
-        self.manifest: dict = manifest
-        self._chunks = chunks
-        self._keyword = keyword
-        self._collection = collection
-        self._embeddings = embeddings
-        self._embed_lock = threading.Lock()
-
-    # -- contract ------------------------------------------------------------------
-    def dense(self, query: str, k: int = 10, where: dict | None = None) -> list[SearchHit]:
-        """Nearest chunks by cosine similarity (score = 1 - cosine distance), best first."""
-        text = normalize_text(query or "")
-        if not text or k <= 0:
-            return []
-        vector = self.embeddings.embed_array([text])[0]
-        result = self._collection.query(query_embeddings=[vector], n_results=min(k, len(self)), where=where,
-                                        include=["distances"])
-        hits = []
-        for chunk_id, distance in zip(result["ids"][0], result["distances"][0]):
-            chunk = self._chunks.get(chunk_id)
-            if chunk is not None:
-                hits.append(SearchHit(chunk_id, chunk["text"], chunk["metadata"], 1.0 - float(distance)))
-        return hits
-
-    def keyword(self, query: str, k: int = 10) -> list[SearchHit]:
-        """BM25 over jieba tokens, best first; an empty or stopword-only query gives []."""
-        return [self._hit(chunk_id, score) for chunk_id, score in self._keyword.search(query or "", k)]
-
-    def get(self, chunk_id: str) -> SearchHit | None:
-        return self._hit(chunk_id, 1.0) if chunk_id in self._chunks else None
-
-    def __len__(self) -> int:
-        return len(self._chunks)
-
-    # -- extras ---------------------------------------------------------------------
-    @property
-    def embeddings(self):
-        """The query embedder, created on first dense search (opening stays fast)."""
-        if self._embeddings is None:
-            with self._embed_lock:
-                if self._embeddings is None:
-                    from ingest.embeddings import make_embeddings
-
-                    embeddings = make_embeddings(self.settings)
-                    _check_model(self.manifest, embeddings, Path(self.settings.data_dir))
-                    self._embeddings = embeddings
-        return self._embeddings
-
-    def all_hits(self, source: str | None = None) -> list[SearchHit]:
-        """Every chunk (score 0), optionally only one source: regulation, card or guidance."""
-        return [self._hit(cid, 0.0) for cid, c in self._chunks.items()
-                if source is None or c["metadata"].get("source") == source]
-
-    def ids(self) -> list[str]:
-        return list(self._chunks)
-
-    def _hit(self, chunk_id: str, score: float) -> SearchHit:
-        chunk = self._chunks[chunk_id]
-        return SearchHit(chunk_id, chunk["text"], chunk["metadata"], score)
-
-    def __repr__(self) -> str:
-        return f"SearchIndex(version={self.version!r}, chunks={len(self)})"
 
 
 def _check_model(manifest: dict, embeddings, data_dir: Path) -> None:
@@ -113,8 +59,7 @@ def _check_model(manifest: dict, embeddings, data_dir: Path) -> None:
             "rebuild it with `python -m ingest`.")
 
 
-def open_index(settings, embeddings=None) -> SearchIndex:
-    """Open the serving index; raises IndexMissingError with what to do when there is none."""
+def _load_snapshot(settings) -> _Snapshot:
     data_dir = Path(settings.data_dir)
     current = read_current(data_dir)
     if not current:
@@ -135,9 +80,112 @@ def open_index(settings, embeddings=None) -> SearchIndex:
     except Exception as exc:  # NotFoundError, connection errors
         raise _missing(data_dir, f"collection {current['collection']} unavailable at "
                                  f"{store.store_location(settings)}: {exc}") from exc
+    return _Snapshot(current["version"], current["collection"], manifest, chunks, keyword, collection)
+
+
+class SearchIndex:
+    def __init__(self, settings, snapshot: _Snapshot, embeddings=None):
+        self.settings = settings
+        self._state = snapshot
+        self._embeddings = embeddings
+        self._lock = threading.Lock()
+
+    # -- contract ------------------------------------------------------------------
+    @property
+    def version(self) -> str:
+        return self._state.version
+
+    @property
+    def manifest(self) -> dict:
+        return self._state.manifest
+
+    def dense(self, query: str, k: int = 10, where: dict | None = None) -> list[SearchHit]:
+        """Nearest chunks by cosine similarity (score = 1 - cosine distance), best first."""
+        text = normalize_text(query or "")
+        if not text or k <= 0:
+            return []
+        vector = self.embeddings.embed_array([text])[0]
+        state = self._state
+        try:
+            result = self._query(state, vector, k, where)
+        except Exception:
+            # Another process rebuilt the index and dropped our collection: follow CURRENT once.
+            if not self.refresh():
+                raise
+            state = self._state
+            result = self._query(state, vector, k, where)
+        return [state.hit(cid, 1.0 - float(dist))
+                for cid, dist in zip(result["ids"][0], result["distances"][0]) if cid in state.chunks]
+
+    def keyword(self, query: str, k: int = 10) -> list[SearchHit]:
+        """BM25 over jieba tokens, best first; an empty or stopword-only query gives []."""
+        state = self._state
+        return [state.hit(cid, score) for cid, score in state.keyword.search(query or "", k)]
+
+    def get(self, chunk_id: str) -> SearchHit | None:
+        state = self._state
+        return state.hit(chunk_id, 1.0) if chunk_id in state.chunks else None
+
+    def __len__(self) -> int:
+        return len(self._state.chunks)
+
+    # -- extras ---------------------------------------------------------------------
+    @property
+    def collection_name(self) -> str:
+        return self._state.collection_name
+
+    @property
+    def embeddings(self):
+        """The query embedder, created on first dense search (opening stays fast)."""
+        if self._embeddings is None:
+            with self._lock:
+                if self._embeddings is None:
+                    from ingest.embeddings import make_embeddings
+
+                    embeddings = make_embeddings(self.settings)
+                    _check_model(self.manifest, embeddings, Path(self.settings.data_dir))
+                    self._embeddings = embeddings
+        return self._embeddings
+
+    def refresh(self) -> bool:
+        """Switch to the version CURRENT names now; True when it changed."""
+        with self._lock:
+            current = read_current(Path(self.settings.data_dir))
+            if not current or current.get("version") == self._state.version:
+                return False
+            snapshot = _load_snapshot(self.settings)
+            if self._embeddings is not None:
+                _check_model(snapshot.manifest, self._embeddings, Path(self.settings.data_dir))
+            self._state = snapshot
+            return True
+
+    def all_hits(self, source: str | None = None) -> list[SearchHit]:
+        """Every chunk (score 0), optionally only one source: regulation, card or guidance."""
+        state = self._state
+        return [state.hit(cid, 0.0) for cid, c in state.chunks.items()
+                if source is None or c["metadata"].get("source") == source]
+
+    def ids(self) -> list[str]:
+        return list(self._state.chunks)
+
+    @staticmethod
+    def _query(state: _Snapshot, vector, k: int, where: dict | None) -> dict:
+        return state.collection.query(query_embeddings=[vector], n_results=min(k, len(state.chunks)),
+                                      where=where, include=["distances"])
+
+    def __repr__(self) -> str:
+        return f"SearchIndex(version={self.version!r}, chunks={len(self)})"
+
+
+def open_index(settings, embeddings=None) -> SearchIndex:
+    """Open the serving index; raises IndexMissingError with what to do when there is none.
+
+    `embeddings` (optional) shares an already loaded embedder; it must match the index's model.
+    """
+    snapshot = _load_snapshot(settings)
     if embeddings is not None:
-        _check_model(manifest, embeddings, data_dir)
-    return SearchIndex(settings, current, manifest, chunks, keyword, collection, embeddings)
+        _check_model(snapshot.manifest, embeddings, Path(settings.data_dir))
+    return SearchIndex(settings, snapshot, embeddings)
 
 
 __all__ = ["SearchHit", "SearchIndex", "open_index", "IndexMissingError"]

@@ -144,3 +144,18 @@ def test_kill_9_mid_embedding_leaves_old_index_serving(small_settings, use_embed
     assert rebuilt.embedded <= 21   # vectors finished before the kill were cached
     assert _collections(small_settings) == [rebuilt.collection]
     assert build_index(small_settings, embeddings=use_embeddings).embedded == 0
+
+
+def test_reader_survives_a_rebuild_by_another_process(small_settings, use_embeddings):
+    """The bot keeps serving while `python -m ingest --force` replaces (and drops) its version."""
+    build_index(small_settings, embeddings=use_embeddings)
+    index = open_index(small_settings, use_embeddings)
+    before = index.version
+    assert index.dense("紧急联系人", 3)
+    run = subprocess.run(_ingest_cmd(small_settings, "--force", "--quiet"), cwd=ROOT, capture_output=True,
+                         text=True, timeout=300)
+    assert run.returncode == 0, run.stderr
+    assert index.keyword("第三人 催收", 3)            # in-memory parts keep answering
+    hits = index.dense("紧急联系人", 3)               # the dropped collection is replaced by CURRENT's
+    assert hits and index.version != before
+    assert open_index(small_settings, use_embeddings).version == index.version
