@@ -186,6 +186,11 @@ def ingest_lock(data_dir: Path):
 
 # --- embedding -------------------------------------------------------------------
 
+def embedding_cache_path(settings) -> Path:
+    """EMBEDDING_CACHE, or DATA_DIR/embedding-cache.sqlite."""
+    return Path(getattr(settings, "embedding_cache", None) or Path(settings.data_dir) / CACHE_FILE)
+
+
 def embed_chunks(embeddings, chunks: list[Chunk], cache: EmbeddingCache, progress: bool = True) -> tuple[np.ndarray, int]:
     """Vectors for all chunks, from the cache where possible; returns (vectors, newly embedded)."""
     keys = [text_key(c.text) for c in chunks]
@@ -314,7 +319,7 @@ def build_index(settings, force: bool = False, progress: bool = False, embedding
         # Leftovers of killed builds (anything but the serving version) go first.
         _cleanup(settings, current.get("version") if current else None)
 
-        cache = EmbeddingCache(Path(getattr(settings, "embedding_cache", None) or data_dir / CACHE_FILE))
+        cache = EmbeddingCache(embedding_cache_path(settings))
         try:
             vectors, embedded = embed_chunks(embeddings, sources.chunks, cache, progress)
         finally:
@@ -350,4 +355,4 @@ def build_index(settings, force: bool = False, progress: bool = False, embedding
 
 
 __all__ = ["build_index", "BuildReport", "IngestLockedError", "BuildVerificationError", "load_sources",
-           "read_current", "Sources", "chunk_counts", "CURRENT_FILE", "DELAY_ENV"]
+           "read_current", "Sources", "chunk_counts", "embedding_cache_path", "CURRENT_FILE", "DELAY_ENV"]
