@@ -122,7 +122,7 @@ def cite(corpus: Corpus, doc_id: str, label: str, terms: list[str], item: int | 
 def choose_cites(evidence: Evidence, corpus: Corpus) -> list[tuple[str, str]]:
     """The card's cites ordered by retrieval rank (then card order); without a card, the top articles."""
     if evidence.card is None:
-        return evidence.articles[:3]
+        return evidence.strong[:3]
     rank = {key: i for i, key in enumerate(evidence.articles)}
     cites = [(c.doc_id, corpus.article(c.doc_id, c.article).label) for c in evidence.card.cites
              if corpus.article(c.doc_id, c.article) is not None]

@@ -108,7 +108,9 @@ class Engine:
         if not in_domain and self._card_dense(docs) < CARD_MIN_DENSE:
             return "out_of_scope", compose_fixed("out_of_scope", lang, notes), "offline"
         intent = self._intent(text, evidence, previous)
-        if intent is None:
+        # Below the relevance threshold: no card answers it and no article is a hit for both retrievers,
+        # so say it is outside what the bot knows rather than cite something unrelated.
+        if intent is None or (evidence.card is None and not evidence.strong):
             return "out_of_scope", compose_fixed("out_of_scope", lang, notes), "offline"
         if self.settings is not None and getattr(self.settings, "llm_enabled", False):
             llm_answer = self._llm_answer(query, docs, lang, history)
