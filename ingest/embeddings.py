@@ -97,7 +97,10 @@ class SentenceTransformerEmbeddings(_ArrayEmbeddings):
 
         local = Path(model).expanduser()
         try:
-            self._model = SentenceTransformer(str(local) if local.exists() else model, device=device)
+            # local_files_only as well as HF_HUB_OFFLINE: the env var is read when huggingface_hub is
+            # first imported, which may have happened before us.
+            self._model = SentenceTransformer(str(local) if local.exists() else model, device=device,
+                                              local_files_only=True)
         except Exception as exc:  # OSError, ValueError, HF offline errors: all mean "not usable here"
             raise EmbeddingModelError(
                 f"sentence-transformers model {model!r} is not available offline: {exc.__class__.__name__}: "
