@@ -27,6 +27,7 @@ def rules() -> dict:
     with open(DATA_FILE, encoding="utf-8") as fh:
         data = yaml.safe_load(fh) or {}
     data["_refused"] = [re.compile(p, re.IGNORECASE) for p in data.get("refused", [])]
+    data["_out_of_scope"] = [re.compile(p, re.IGNORECASE) for p in data.get("out_of_scope", [])]
     data["_greeting_exact"] = {_PUNCT.sub("", str(g)).lower() for g in data["greeting"]["exact"]}
     return data
 
@@ -39,6 +40,12 @@ def is_refused(text: str) -> bool:
     """A request for unlawful help (hiding assets, forged proof, threatening the collector …)."""
     lowered = text.lower()
     return any(p.search(lowered) for p in rules()["_refused"])
+
+
+def is_out_of_scope(text: str) -> bool:
+    """Debt questions the bot does not cover (the user is the lender; wages; deposits)."""
+    lowered = text.lower()
+    return any(p.search(lowered) for p in rules()["_out_of_scope"])
 
 
 def has_injection(text: str) -> bool:
@@ -112,4 +119,4 @@ def classify_topic(text: str, card_intent: str | None = None, card_strength: flo
 
 
 __all__ = ["INTENTS", "TOPICAL", "classify_topic", "domain_hits", "has_injection", "is_greeting",
-           "is_refused", "keyword_scores", "rules"]
+           "is_out_of_scope", "is_refused", "keyword_scores", "rules"]

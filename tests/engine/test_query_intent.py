@@ -102,3 +102,17 @@ def test_english_card_summaries_name_existing_cards():
     assert set(english_cards()["cards"]) <= cards
     from bot.intent import TOPICAL
     assert set(TOPICAL) <= set(english_cards()["intents"])
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("我朋友借了我5万不还怎么办", True),
+    ("公司拖欠工资怎么办", True),
+    ("房东不退押金怎么办", True),
+    ("My friend owes me money", True),
+    ("催收天天打我电话", False),
+    ("我欠了信用卡5万还不上", False),
+])
+def test_debt_words_outside_the_bots_scope(text, expected):
+    from bot.intent import is_out_of_scope
+
+    assert is_out_of_scope(normalize_question(text)) is expected
