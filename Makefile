@@ -34,6 +34,7 @@ eval: index
 bench: index
 	$(PY) -m benchmarks.ingest_bench
 	$(PY) -m benchmarks.load_bench
+	$(PY) -m benchmarks.answer_bench
 
 clean:
 	rm -rf data .pytest_cache
