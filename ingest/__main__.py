@@ -58,6 +58,8 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     settings = _settings(args)
     from ingest.build import BuildVerificationError, IngestLockedError, build_index, load_sources
+    from ingest.embeddings import EmbeddingModelError
+    from ingest.store import StoreError
 
     try:
         if args.check or args.stats:
@@ -77,8 +79,8 @@ def main(argv: list[str] | None = None) -> int:
     except IngestLockedError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_LOCKED
-    except BuildVerificationError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+    except (BuildVerificationError, EmbeddingModelError, StoreError) as exc:
+        print(f"error: {exc}\nthe previous index (if any) is still in use.", file=sys.stderr)
         return EXIT_FAILED
     print(report.summary())
     return 0

@@ -232,7 +232,7 @@ def _fingerprint(sources: Sources, embeddings, settings) -> str:
     return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()[:16]
 
 
-def _current_is_valid(settings, current: dict | None, fingerprint: str) -> dict | None:
+def _current_is_valid(settings, client, current: dict | None, fingerprint: str) -> dict | None:
     """The current manifest when it matches `fingerprint` and its files and collection are intact."""
     if not current:
         return None
@@ -244,7 +244,7 @@ def _current_is_valid(settings, current: dict | None, fingerprint: str) -> dict 
     if manifest.get("fingerprint") != fingerprint or not (index_dir / BM25_DIR).is_dir():
         return None
     try:
-        collection = store.get_collection(store.make_client(settings), current["collection"])
+        collection = store.get_collection(client, current["collection"])
         if collection.count() != manifest["totals"]["chunks"]:
             return None
     except Exception:
@@ -252,18 +252,14 @@ def _current_is_valid(settings, current: dict | None, fingerprint: str) -> dict 
     return manifest
 
 
-def _cleanup(settings, keep_version: str | None) -> None:
+def _cleanup(settings, client, keep_version: str | None) -> None:
     """Drop collections and index folders of this DATA_DIR other than `keep_version`."""
     data_dir = Path(settings.data_dir)
     tag = data_tag(data_dir)
     keep = {store.collection_name(f"{tag}-{keep_version}")} if keep_version else set()
-    try:
-        client = store.make_client(settings, create=True)
-        for name in store.list_collections(client):
-            if name.startswith(store.collection_name(f"{tag}-")) and name not in keep:
-                client.delete_collection(name)
-    except store.StoreError:
-        pass
+    for name in store.list_collections(client):
+        if name.startswith(store.collection_name(f"{tag}-")) and name not in keep:
+            client.delete_collection(name)
     indexes = data_dir / INDEXES_DIR
     if indexes.is_dir():
         for folder in indexes.iterdir():
@@ -308,7 +304,8 @@ def build_index(settings, force: bool = False, progress: bool = False, embedding
 
     with ingest_lock(data_dir):
         current = read_current(data_dir)
-        manifest = None if force else _current_is_valid(settings, current, fingerprint)
+        client = store.make_client(settings, create=True)   # fail fast when the server is down
+        manifest = None if force else _current_is_valid(settings, client, current, fingerprint)
         if manifest is not None:
             return BuildReport(version=manifest["version"], collection=manifest["collection"],
                                chunks=len(sources.chunks), embedded=0, changed=False,
@@ -317,7 +314,7 @@ def build_index(settings, force: bool = False, progress: bool = False, embedding
                                per_source=per_source,
                                manifest_path=data_dir / current["index_dir"] / MANIFEST_FILE)
         # Leftovers of killed builds (anything but the serving version) go first.
-        _cleanup(settings, current.get("version") if current else None)
+        _cleanup(settings, client, current.get("version") if current else None)
 
         cache = EmbeddingCache(embedding_cache_path(settings))
         try:
@@ -339,7 +336,6 @@ def build_index(settings, force: bool = False, progress: bool = False, embedding
             "totals": {"chunks": len(sources.chunks), "embedded": embedded, **per_source},
         }
         _write_index_dir(folder, sources.chunks, manifest)
-        client = store.make_client(settings, create=True)
         collection = store.write_collection(client, name, [c.id for c in sources.chunks],
                                             [c.text for c in sources.chunks],
                                             [c.metadata for c in sources.chunks], vectors)
@@ -347,7 +343,7 @@ def build_index(settings, force: bool = False, progress: bool = False, embedding
         _write_json_atomic(data_dir / CURRENT_FILE, {
             "version": version, "collection": name, "index_dir": f"{INDEXES_DIR}/{version}",
             "store": store.store_location(settings), "built_at": manifest["built_at"]})
-        _cleanup(settings, version)
+        _cleanup(settings, client, version)
         return BuildReport(version=version, collection=name, chunks=len(sources.chunks), embedded=embedded,
                            changed=True, model_id=embeddings.model_id, dimension=embeddings.dimension,
                            seconds=time.perf_counter() - started, per_document=per_doc, per_source=per_source,
