@@ -12,6 +12,7 @@ import fcntl
 import hashlib
 import json
 import os
+import secrets
 import shutil
 import sys
 import time
@@ -322,7 +323,8 @@ def build_index(settings, force: bool = False, progress: bool = False, embedding
         finally:
             cache.close()
 
-        version = f"{datetime.now(timezone.utc):%Y%m%dT%H%M%S}-{fingerprint[:8]}"
+        # Random suffix: two builds in one second must never share (and overwrite) a collection.
+        version = f"{datetime.now(timezone.utc):%Y%m%dT%H%M%S}-{fingerprint[:8]}-{secrets.token_hex(2)}"
         name = store.collection_name(f"{data_tag(data_dir)}-{version}")
         folder = data_dir / INDEXES_DIR / version
         manifest = {
