@@ -9,6 +9,7 @@ at start-up.
 from __future__ import annotations
 
 import logging
+import threading
 from collections import OrderedDict
 from pathlib import Path
 
@@ -32,20 +33,24 @@ class MemoEmbeddings:
         self.dimension = inner.dimension
         self._memo: OrderedDict[str, np.ndarray] = OrderedDict()
         self._size = size
+        self._lock = threading.Lock()     # front ends may answer from several threads
 
     def embed_array(self, texts: list[str]) -> np.ndarray:
-        missing = [t for t in dict.fromkeys(texts) if t not in self._memo]
+        with self._lock:
+            found = {t: self._memo[t] for t in texts if t in self._memo}
+        missing = [t for t in dict.fromkeys(texts) if t not in found]
         if missing:
-            for text, vec in zip(missing, self.inner.embed_array(missing)):
-                self._memo[text] = np.asarray(vec, dtype=np.float32)
-                if len(self._memo) > self._size:
+            fresh = {t: np.asarray(v, dtype=np.float32) for t, v in zip(missing, self.inner.embed_array(missing))}
+            found.update(fresh)
+            with self._lock:
+                self._memo.update(fresh)
+                while len(self._memo) > self._size:
                     self._memo.popitem(last=False)
-        for t in texts:
-            self._memo.move_to_end(t)
-        return np.stack([self._memo[t] for t in texts])
+        return np.stack([found[t] for t in texts])
 
     def clear(self) -> None:
-        self._memo.clear()
+        with self._lock:
+            self._memo.clear()
 
     def embed_query(self, text: str) -> list[float]:
         return self.embed_array([text])[0].tolist()

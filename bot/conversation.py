@@ -22,7 +22,6 @@ class Turn:
 
 _ZH_FOLLOWUP = re.compile(r"^(那|那么|那如果|如果|要是|万一|还有|另外|再问|那要是|那他们|那我|那她|那他|那对方)|呢[？?！!。.\s]*$")
 _EN_FOLLOWUP = re.compile(r"^\s*(what about|how about|and (if|what|my|the)|what if|same for|also|and)\b", re.IGNORECASE)
-SHORT_QUESTION = 12    # characters: shorter questions lean on context
 
 
 class History:
@@ -52,12 +51,20 @@ def looks_like_followup(text: str) -> bool:
     return len(stripped) <= 6
 
 
-def context_turn(history: list[Turn] | None) -> Turn | None:
+def as_turn(turn) -> Turn:
+    """Accept Turn objects or their dict form (front ends may persist history as JSON)."""
+    if isinstance(turn, Turn):
+        return turn
+    return Turn(question=str(turn.get("question", "")), answer_topic=turn.get("answer_topic"),
+                intent=turn.get("intent"))
+
+
+def context_turn(history: list | None) -> Turn | None:
     """The most recent turn that had a topical answer (greetings and refusals carry no topic)."""
-    for turn in reversed(history or []):
-        if turn.intent in TOPICAL or (turn.intent == "article_lookup" and turn.answer_topic):
+    for turn in reversed([as_turn(t) for t in history or []]):
+        if turn.intent in TOPICAL:
             return turn
     return None
 
 
-__all__ = ["Turn", "History", "looks_like_followup", "context_turn", "SHORT_QUESTION"]
+__all__ = ["Turn", "History", "as_turn", "looks_like_followup", "context_turn"]

@@ -10,7 +10,6 @@ from __future__ import annotations
 import logging
 import re
 import time
-
 from pathlib import Path
 
 from bot.answers import Answer, Citation
@@ -73,8 +72,9 @@ class Engine:
 
     def reload(self) -> None:
         """Reopen the knowledge and the index after a rebuild (`python -m ingest` / Telegram /reload)."""
-        corpus, cards, index, matcher = _load(self.settings, getattr(self.index, "_embeddings", None))
+        corpus, cards, index, matcher = _load(self.settings, self.embeddings)
         self.corpus, self.cards, self.index = corpus, {c.id: c for c in cards}, index
+        self.embeddings = matcher.embeddings
         self.retriever = self.retriever.model_copy(update={"index": index, "cards": matcher, "corpus": corpus})
         self._llm = None
 

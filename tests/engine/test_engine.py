@@ -185,3 +185,10 @@ def test_reload_reopens_the_index(engine):
     engine.reload()
     after = engine.answer("信用卡欠3万会坐牢吗")
     assert _keys(before) == _keys(after)
+
+
+def test_history_may_be_given_as_dicts(engine):
+    history = [{"question": "催收天天打我电话骚扰我，合法吗", "answer_topic": "harassing-calls-frequency",
+                "intent": "collector_conduct"}]
+    answer = engine.answer("联系人呢？", history=history)
+    assert answer.intent == "contact_rights" and answer.citations
