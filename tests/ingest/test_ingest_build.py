@@ -127,8 +127,11 @@ def test_kill_9_mid_embedding_leaves_old_index_serving(small_settings, use_embed
         deadline = time.monotonic() + 120
         seen = b""
         while b"embedding" not in seen and time.monotonic() < deadline:
-            seen += os.read(proc.stderr.fileno(), 4096)
-        assert b"embedding" in seen, "progress bar never started"
+            data = os.read(proc.stderr.fileno(), 4096)
+            if not data:   # the ingest exited before embedding
+                break
+            seen += data
+        assert b"embedding" in seen, f"progress bar never started: {seen.decode(errors='replace')}"
         time.sleep(0.5)
         proc.send_signal(signal.SIGKILL)
     finally:

@@ -1,12 +1,15 @@
 """The Chroma server mode (HttpClient) against a real `chroma run` on 127.0.0.1."""
 from __future__ import annotations
 
+import pytest
+
 from ingest import store
 from ingest.build import build_index, read_current
 from ingest.index import open_index
 from ingest_helpers import make_settings
 
 
+@pytest.mark.chroma_server
 def test_build_and_search_on_a_chroma_server(chroma_server, small_knowledge, tmp_path, use_embeddings):
     host, port = chroma_server
     settings = make_settings(knowledge_dir=small_knowledge, data_dir=tmp_path / "data", chroma_mode="http",
