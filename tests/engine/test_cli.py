@@ -83,3 +83,9 @@ def test_missing_index_is_a_clear_error(tmp_path, engine_settings):
     assert proc.returncode == 2
     assert "python -m ingest" in proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+def test_tool_subcommands_are_routed(engine_settings):
+    proc = _run(engine_settings, "check", "--help")
+    assert proc.returncode == 0, proc.stderr
+    assert "usage" in proc.stdout.lower()
