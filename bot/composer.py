@@ -158,7 +158,7 @@ def compose_fixed(kind: str, lang: str, notes: list[str] | None = None) -> Compo
 
 
 def compose_topical(evidence: Evidence, intent: str, lang: str, corpus: Corpus,
-                    notes: list[str] | None = None) -> Composed:
+                    notes: list[str] | None = None, cards: dict[str, Card] | None = None) -> Composed:
     """Direct answer, 法律依据 with verbatim quotes, next steps, disclaimer."""
     r = _r(lang)
     citations = [c for c in (cite(corpus, d, a, evidence.terms) for d, a in choose_cites(evidence, corpus)) if c]
@@ -175,9 +175,25 @@ def compose_topical(evidence: Evidence, intent: str, lang: str, corpus: Corpus,
     if avoid:
         blocks.append(f"{r['avoid']}{colon}\n" + "\n".join(f"- {s}" for s in avoid))
     blocks.append(r["disclaimer"])
-    followups = [] if lang == "en" or card is None else [_finish(q, lang) for q in card.followups]
+    if card is None:
+        followups = []
+    elif lang == "en":
+        followups = english_followups(card, cards or {})
+    else:
+        followups = [_finish(q, lang) for q in card.followups]
     return Composed(text=_finish("\n\n".join(blocks), lang), citations=citations, followups=followups,
                     topic=card.id if card else intent)
+
+
+def english_followups(card: Card, cards: dict[str, Card]) -> list[str]:
+    """A card's follow-ups are other cards' questions; in English, use those cards' English phrasing."""
+    out = []
+    for followup in card.followups:
+        target = next((c for c in cards.values() if followup in c.questions), None)
+        english = next((q for q in target.questions if q.isascii()), None) if target else None
+        if english and english not in out:
+            out.append(english)
+    return out
 
 
 def _card_text(card: Card | None, intent: str, lang: str) -> tuple[str, list[str], list[str]]:

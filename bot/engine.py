@@ -120,7 +120,7 @@ class Engine:
             if llm_answer is not None:
                 return intent, Composed(llm_answer.text, llm_answer.citations, llm_answer.followups,
                                         evidence.card.id if evidence.card else intent), "llm"
-        return intent, compose_topical(evidence, intent, lang, self.corpus, notes), "offline"
+        return intent, compose_topical(evidence, intent, lang, self.corpus, notes, self.cards), "offline"
 
     def retrieve(self, query: Query, context: str = "") -> list:
         return self.retriever.search(query, context=context)

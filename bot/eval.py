@@ -200,8 +200,14 @@ def main(argv: list[str] | None = None) -> int:
     from bot.engine import Engine
 
     settings = get_settings().model_copy(update={"llm_model": None})   # the offline composer is measured
+    from ingest.index import IndexMissingError
+
     started = time.perf_counter()
-    engine = Engine.from_settings(settings)
+    try:
+        engine = Engine.from_settings(settings)
+    except IndexMissingError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     engine.answer("催收可以打我家人电话吗")         # first answer loads the embedding model
     startup = time.perf_counter() - started
     report = run(engine, load_questions(args.questions), variants)

@@ -138,6 +138,7 @@ def test_multi_turn_follow_up_uses_the_previous_topic(engine, engine_settings):
     assert contacts.intent == "contact_rights" and contacts.citations
     employer = engine.answer("what about my employer?", history=history.turns())
     assert employer.language == "en" and employer.citations
+    assert all(q.isascii() for q in employer.followups)
 
 
 def test_history_is_bounded():
