@@ -35,3 +35,25 @@ def test_issue_targets(report):
 def test_gold_articles_exist(engine):
     for question in load_questions():
         assert len(gold_keys(question, engine.corpus)) == len(question.get("gold") or []), question["id"]
+
+
+def _cjk_share_outside_titles_and_quotes(text: str) -> float:
+    """Share of Chinese characters once law titles, article labels and quotes (kept in Chinese) are removed."""
+    import re
+
+    rest = re.sub(r"《[^》]*》|“[^”]*”|第[零〇一二两三四五六七八九十百千0-9]+[条项](之[一二三四五六七八九十]+)?", "", text)
+    letters = re.findall(r"[A-Za-z\u3400-\u9fff]", rest)
+    return sum(1 for ch in letters if "\u3400" <= ch <= "\u9fff") / (len(letters) or 1)
+
+
+def test_answers_are_written_in_the_questions_script(engine):
+    from bot.language import detect_language
+
+    for question in load_questions():
+        answer = engine.answer(question["question"])
+        if question["lang"] == "zh-Hant":
+            assert detect_language(answer.text) == "zh-Hant", question["id"]
+        elif question["lang"] == "en":
+            assert _cjk_share_outside_titles_and_quotes(answer.text) < 0.05, question["id"]
+        else:
+            assert detect_language(answer.text) == "zh-Hans", question["id"]
