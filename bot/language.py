@@ -34,7 +34,9 @@ _TRADITIONAL_PHRASE_FIXES = {"采用": "採用"}
 
 
 def to_traditional(text: str) -> str:
-    text = _converter("s2t").convert(text).translate(_TRADITIONAL_CHAR_FIXES)
+    # s2tw: Taiwan-standard character forms (為, 核, 裡) read naturally to Traditional readers,
+    # unlike OpenCC's etymological defaults (爲, 覈, 裏); wording is not localised (s2twp would be).
+    text = _converter("s2tw").convert(text).translate(_TRADITIONAL_CHAR_FIXES)
     for wrong, right in _TRADITIONAL_PHRASE_FIXES.items():
         text = text.replace(wrong, right)
     return text

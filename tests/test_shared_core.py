@@ -148,6 +148,7 @@ def test_script_conversion():
     assert to_simplified("聯繫人需要還錢嗎") == "联系人需要还钱吗"
     # OpenCC slips fixed in code: 发卡 is never "hairpin", 采用 is 採用.
     assert localize("发卡银行采用录音", "zh-Hant") == "發卡銀行採用錄音"
+    assert localize("不当催收行为，银行核实", "zh-Hant") == "不當催收行為，銀行核實"
 
 
 def test_settings_from_env(monkeypatch, tmp_path):
