@@ -67,7 +67,9 @@ class Settings(BaseSettings):
             return [value]
         return value
 
-    @field_validator("llm_model", "llm_base_url", "webhook_url", mode="before")
+    # `.env.example` lists every setting with an empty value; empty means "not set".
+    @field_validator("llm_model", "llm_base_url", "llm_api_key", "webhook_url", "webhook_secret",
+                     "telegram_bot_token", "embedding_cache", mode="before")
     @classmethod
     def _empty_is_none(cls, value):
         return value or None

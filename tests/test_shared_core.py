@@ -160,3 +160,13 @@ def test_settings_from_env(monkeypatch, tmp_path):
     assert settings.admin_ids == [12, 34]
     assert settings.data_dir == tmp_path / "d"
     assert not settings.llm_enabled
+
+
+def test_env_example_loads_with_nothing_set(monkeypatch, tmp_path):
+    """Copying .env.example to .env must give the offline defaults, not empty paths or tokens."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / ".env").write_text((KNOWLEDGE.parent / ".env.example").read_text(encoding="utf-8"), encoding="utf-8")
+    settings = Settings()
+    assert settings.embedding_cache is None
+    assert settings.telegram_bot_token is None and settings.webhook_secret is None
+    assert settings.admin_ids == [] and not settings.llm_enabled and not settings.log_content
