@@ -114,20 +114,20 @@ def _interact(wizard: FormWizard, answers: dict[str, str], lang: str) -> ToolRes
             if step.error:
                 raise InputError(f"--{key.replace('_', '-')}：{step.error}", f"--{key.replace('_', '-')}: {step.error}")
             continue
-        _show(step)
-        print("> ", end="", file=sys.stderr, flush=True)
-        line = sys.stdin.readline()
-        if not line:
-            raise InputError(f"输入在回答 {key} 之前结束", f"input ended before '{key}' was answered")
-        step = wizard.handle(state, line.strip(), lang)
+        step = wizard.handle(state, _ask(step, key), lang)
         while step.error and not step.done:
-            _show(step)
-            print("> ", end="", file=sys.stderr, flush=True)
-            line = sys.stdin.readline()
-            if not line:
-                raise InputError(f"输入在回答 {key} 之前结束", f"input ended before '{key}' was answered")
-            step = wizard.handle(state, line.strip(), lang)
+            step = wizard.handle(state, _ask(step, key), lang)
     return step.result
+
+
+def _ask(step, key: str) -> str:
+    """Show the step's question and read one answer line from stdin."""
+    _show(step)
+    print("> ", end="", file=sys.stderr, flush=True)
+    line = sys.stdin.readline()
+    if not line:
+        raise InputError(f"输入在回答 {key} 之前结束", f"input ended before '{key}' was answered")
+    return line.strip()
 
 
 def _write(result: ToolResult, out: Path) -> None:
