@@ -20,7 +20,7 @@ from typing import Any, Sequence
 from bot.answers import Answer, Citation
 from bot.citations import CitationError, make_citation
 from bot.language import localize, to_simplified
-from bot.quotes import sentences
+from bot.quotes import sentences, trim_quote_marks
 from ingest.corpus import STATUS_LABELS, Article, Corpus, Document
 from ingest.numerals import article_label, chinese_to_int
 
@@ -500,8 +500,8 @@ def choose_quote(article: Article, context: str) -> str | None:
     if neighbours:
         other = max(neighbours, key=lambda i: scores[i])
         first, last = sorted((best, other))
-        return "".join(segments[first:last + 1])
-    return segments[best]
+        return trim_quote_marks("".join(segments[first:last + 1]))
+    return trim_quote_marks(segments[best])
 
 
 # ---------------------------------------------------------------------------------------------

@@ -109,6 +109,12 @@ def test_choose_quote_picks_the_item_the_model_paraphrased(corpus):
     assert choose_quote(article, "No overlap at all") is None
 
 
+def test_choose_quote_trims_the_amending_decisions_paragraph_marks(corpus):
+    article = corpus.article("spc-spp-credit-card-crimes-amendment-2018", "二")
+    quote = choose_quote(article, "是否属于有效催收，要根据银行的电话录音、信息送达记录等原始证据判断")
+    assert quote.startswith("对于是否属于有效催收") and corpus.has_quote(article.doc_id, article.label, quote)
+
+
 def test_quote_falls_back_to_the_first_sentence_when_nothing_overlaps(checker, sources, corpus):
     checked = checker.check("This is forbidden [S2].", sources, "en")
     [citation] = checked.citations
