@@ -66,16 +66,57 @@ def _number(text: str | None) -> int | None:
         return None
 
 
-def resolve_variant(key: str, question: str) -> str:
-    """Pick the document a family alias means (治安管理处罚法 -> 2025 unless 2012 is asked)."""
+# A version marker counts only when it is attached to the law's name: 2012年(版)治安管理处罚法,
+# 旧版治安管理处罚法, 治安管理处罚法（2012）, 治安管理处罚法第42条(旧法), old public security law.
+# "我2012年借的钱…" mentions a year, not a version of a law.
+_BEFORE_GLUE = r"(?:\s*(?:年|版本|版|本|的|修正|修订|文本|version|text|edition|of|the|《))*\s*$"
+_AFTER_GLUE = (r"^\s*》?(?:\s*(?:的|第?\s*(?:[0-9]+|[零〇一二两三四五六七八九十百千]+)\s*条(?:之[一二三四五六七八九十]+)?"
+               r"|[（(,，]))*\s*")
+
+
+@lru_cache(maxsize=64)
+def _marker_patterns(markers: tuple[str, ...]) -> tuple[re.Pattern, re.Pattern]:
+    words = "|".join((r"\b" if m[0].isascii() and m[0].isalpha() else "") + re.escape(m)
+                     for m in sorted(markers, key=len, reverse=True))
+    return (re.compile(f"(?:{words}){_BEFORE_GLUE}", re.IGNORECASE),
+            re.compile(f"{_AFTER_GLUE}(?:{words})", re.IGNORECASE))
+
+
+def _marker_attached(question: str, span: tuple[int, int], markers) -> bool:
+    before, after = _marker_patterns(tuple(str(m).lower() for m in markers))
+    start, end = span
+    return bool(before.search(question[max(0, start - 24):start]) or after.match(question[end:end + 24]))
+
+
+def _alias_spans(question: str, key: str) -> list[tuple[int, int]]:
+    pattern, by_alias = _alias_pattern()
+    return [m.span() for m in pattern.finditer(question) if by_alias[m.group(0).lower()] == key]
+
+
+def resolve_variant(key: str, question: str, span: tuple[int, int] | None = None) -> str:
+    """Pick the document a family alias means (治安管理处罚法 -> 2025 unless 2012 is asked for).
+
+    `span` is where the alias occurs in the question; without it, every occurrence of the family counts.
+    """
     variant = load_document_data().get("variants", {}).get(key)
     if not variant:
         return key
-    lowered = question.lower()
+    spans = [span] if span else _alias_spans(question, key)
     for choice in variant.get("choices", []):
-        if any(str(k).lower() in lowered for k in choice["keywords"]):
+        if any(_marker_attached(question, s, choice["keywords"]) for s in spans):
             return choice["doc"]
     return variant["default"]
+
+
+def asks_for_old_version(question: str) -> bool:
+    """True when the question names a law together with a marker for its superseded text."""
+    variants = load_document_data().get("variants", {})
+    pattern, by_alias = _alias_pattern()
+    for match in pattern.finditer(question):
+        key = by_alias[match.group(0).lower()]
+        if key in variants and resolve_variant(key, question, match.span()) != variants[key]["default"]:
+            return True
+    return False
 
 
 def find_false_document(question: str) -> LookupResult | None:
@@ -96,7 +137,7 @@ def mentioned_documents(question: str) -> list[str]:
     pattern, by_alias = _alias_pattern()
     out: list[str] = []
     for match in pattern.finditer(question):
-        doc = resolve_variant(by_alias[match.group(0).lower()], question)
+        doc = resolve_variant(by_alias[match.group(0).lower()], question, match.span())
         if doc not in out:
             out.append(doc)
     return out
@@ -104,8 +145,9 @@ def mentioned_documents(question: str) -> list[str]:
 
 def _reference_near(question: str, start: int, end: int):
     """Article number written right after (or, in English, before) the alias at [start, end)."""
-    tail = question[end:end + 24]
-    m = re.match(r"[》\s]*(?:的|中的|里的|里|中)?\s*" + ZH_ARTICLE.pattern, tail)
+    tail = question[end:end + 32]
+    # A version note may sit between the name and the number: 治安管理处罚法（2012）第四十二条.
+    m = re.match(r"[》\s]*(?:[（(][^（）()]{1,12}[）)])?\s*(?:的|中的|里的|里|中)?\s*" + ZH_ARTICLE.pattern, tail)
     if m:
         return _number(m.group(1)), _number(m.group(2)) or 0, _number(m.group(3) or m.group(4))
     m = re.match(r"[》\s]*(?:的|中的)?\s*" + ZH_ITEM_ONLY.pattern, tail)
@@ -115,7 +157,8 @@ def _reference_near(question: str, start: int, end: int):
     if m:
         return _number(m.group(1)), 0, None
     head = question[max(0, start - 30):start]
-    m = re.search(EN_ARTICLE.pattern + r"\s*(?:of\s+(?:the\s+)?)?$", head, re.IGNORECASE)
+    m = re.search(EN_ARTICLE.pattern + r"\s*(?:of\s+(?:the\s+)?)?(?:(?:old|previous|former|original|current|new|\d{4})\s+)?$",
+                  head, re.IGNORECASE)
     if m:
         return _number(m.group(1)), 0, None
     return None
@@ -167,7 +210,7 @@ def lookup(question: str, corpus: Corpus) -> LookupResult | None:
         if ref is None or ref[0] is None:
             continue
         key = by_alias[match.group(0).lower()]
-        doc_id = resolve_variant(key, question)
+        doc_id = resolve_variant(key, question, match.span())
         result = _resolve(corpus, doc_id, ref[0], ref[1], ref[2])
         if result.kind == "article" and _asks_about_old_numbering(question):
             return _renumbered(corpus, key, doc_id, ref[0], question) or result
@@ -267,5 +310,5 @@ def _bare_lookup(question: str, corpus: Corpus) -> LookupResult | None:
                    "Please name the law, e.g. \"Civil Code article 1032\".")
 
 
-__all__ = ["LookupResult", "lookup", "mentioned_documents", "resolve_variant", "find_false_document",
-           "load_document_data"]
+__all__ = ["LookupResult", "lookup", "mentioned_documents", "resolve_variant", "asks_for_old_version",
+           "find_false_document", "load_document_data"]

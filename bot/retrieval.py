@@ -3,14 +3,13 @@
 Fusion is weighted reciprocal-rank fusion by default; a score-normalised
 weighted sum is available for comparison (`python -m bot.eval` measures both).
 Documents that are no longer in force are demoted unless the question asks for
-an old text ("2012年", "旧法" …). Every result is a LangChain Document whose
+an old text of a named law ("2012年治安管理处罚法", "旧版治安管理处罚法" …). Every result is a LangChain Document whose
 metadata is the chunk's metadata plus chunk_id, score and per-retriever ranks.
 """
 from __future__ import annotations
 
 import itertools
 import json
-from functools import lru_cache
 from typing import Any, Literal
 
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
@@ -18,27 +17,16 @@ from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
-from bot.lookup import load_document_data
+from bot.lookup import asks_for_old_version
 from bot.query import Query, build_query
 
 Mode = Literal["hybrid", "dense", "keyword"]
 NOT_IN_FORCE = {"superseded", "amended", "repealed"}
 
 
-@lru_cache(maxsize=1)
-def old_version_markers() -> tuple[str, ...]:
-    """Words that ask for a superseded text (from the non-default variants in documents.yaml)."""
-    markers: set[str] = set()
-    for variant in load_document_data().get("variants", {}).values():
-        for choice in variant.get("choices", []):
-            if choice["doc"] != variant["default"]:
-                markers.update(str(k).lower() for k in choice["keywords"])
-    return tuple(sorted(markers))
-
-
 def wants_old_version(text: str) -> bool:
-    lowered = text.lower()
-    return any(m in lowered for m in old_version_markers())
+    """The question asks for a superseded text of a named law ("2012年治安管理处罚法"), see bot.lookup."""
+    return asks_for_old_version(text)
 
 
 class HybridRetriever(BaseRetriever):

@@ -4,8 +4,9 @@ from __future__ import annotations
 import pytest
 
 from bot.composer import compose_lookup
-from bot.lookup import lookup
+from bot.lookup import asks_for_old_version, lookup, mentioned_documents
 from bot.query import normalize_question
+from bot.retrieval import wants_old_version
 
 
 @pytest.mark.parametrize("question, doc, label", [
@@ -21,11 +22,36 @@ from bot.query import normalize_question
     ("治安管理处罚法第五十条", "public-security-penalties-2025", "第五十条"),
     ("2012年治安管理处罚法第四十二条", "public-security-penalties-2012", "第四十二条"),
     ("旧法 治安管理处罚法第42条", "public-security-penalties-2012", "第四十二条"),
+    ("旧版治安管理处罚法第四十二条", "public-security-penalties-2012", "第四十二条"),
+    ("治安管理处罚法（2012）第四十二条", "public-security-penalties-2012", "第四十二条"),
+    ("治安管理处罚法第42条（2012年版）", "public-security-penalties-2012", "第四十二条"),
+    ("What does article 42 of the old public security law say?", "public-security-penalties-2012", "第四十二条"),
+    # a year or "旧" elsewhere in the question is not a version of the law
+    ("我2012年办的信用卡，催收说要按治安管理处罚法第五十条处罚我", "public-security-penalties-2025", "第五十条"),
+    ("旧账还没还清，治安管理处罚法第50条管骚扰短信吗", "public-security-penalties-2025", "第五十条"),
 ])
 def test_named_articles_are_found(corpus, question, doc, label):
     result = lookup(normalize_question(question), corpus)
     assert result.kind == "article"
     assert (result.doc_id, result.article.label) == (doc, label)
+
+
+@pytest.mark.parametrize("question, old", [
+    ("2012年治安管理处罚法怎么规定骚扰短信", True),
+    ("旧版治安管理处罚法对恐吓短信怎么处罚", True),
+    ("治安管理处罚法（2012）对发送淫秽信息怎么罚", True),
+    ("What did the old public security law say about threatening messages?", True),
+    ("我2012年借的钱，现在还能告我吗", False),
+    ("2012年借的网贷，催收发恐吓短信，治安管理处罚法怎么处罚", False),
+    ("旧法里催收能不能上门", False),
+    ("治安管理处罚法怎么处罚骚扰短信", False),
+])
+def test_old_version_only_when_the_marker_is_attached_to_the_law(question, old):
+    question = normalize_question(question)
+    assert asks_for_old_version(question) is old
+    assert wants_old_version(question) is old
+    expected = "public-security-penalties-2012" if old else "public-security-penalties-2025"
+    assert [d for d in mentioned_documents(question) if d.startswith("public-security")] in ([], [expected])
 
 
 def test_old_numbering_maps_to_the_current_article(corpus):

@@ -44,6 +44,12 @@ def test_superseded_text_is_demoted_unless_asked(engine):
     assert rank_of(docs, "public-security-penalties-2025") < rank_of(docs, "public-security-penalties-2012")
 
 
+def test_an_unrelated_year_does_not_promote_the_superseded_text(engine):
+    # "2012" here dates the loan, not the law: the 2012 治安管理处罚法 stays demoted.
+    docs = engine.retriever.search(build_query("我2012年借的钱，现在还能告我吗"), k=10)
+    assert all(d.metadata.get("status") != "superseded" for d in docs)
+
+
 def test_modes_use_one_retriever_each(engine):
     query = build_query("信用卡欠钱会坐牢吗")
     dense = engine.retriever.model_copy(update={"mode": "dense"}).search(query)
