@@ -10,7 +10,6 @@ from __future__ import annotations
 import logging
 import re
 import time
-from pathlib import Path
 
 from bot.answers import Answer, Citation
 from bot.cardmatch import CardMatcher, MemoEmbeddings
@@ -202,7 +201,7 @@ class Engine:
 
 def _load(settings, embeddings=None):
     """Corpus, cards, index and card matcher; the embedder is loaded once and memoised per question."""
-    from ingest.build import CACHE_FILE
+    from ingest.build import embedding_cache_path
     from ingest.embeddings import make_embeddings
     from ingest.index import open_index
 
@@ -211,7 +210,8 @@ def _load(settings, embeddings=None):
     embeddings = embeddings or MemoEmbeddings(make_embeddings(settings))
     embeddings.inner.embed_array(["催收"])   # warm up: the first encode is slow, pay it at start-up
     index = open_index(settings, embeddings=embeddings)
-    matcher = CardMatcher(cards, embeddings, cache_path=Path(settings.data_dir) / CACHE_FILE)
+    # The same cache ingest fills (EMBEDDING_CACHE or DATA_DIR/embedding-cache.sqlite): unchanged phrasings are free.
+    matcher = CardMatcher(cards, embeddings, cache_path=embedding_cache_path(settings))
     return corpus, cards, index, matcher
 
 

@@ -193,3 +193,23 @@ def test_history_may_be_given_as_dicts(engine):
                 "intent": "collector_conduct"}]
     answer = engine.answer("联系人呢？", history=history)
     assert answer.intent == "contact_rights" and answer.citations
+
+
+def test_card_phrasing_vectors_use_the_configured_embedding_cache(engine, tmp_path):
+    from bot.engine import Engine
+    from ingest.cache import EmbeddingCache, text_key
+    from ingest.normalize import normalize_text
+
+    cache_path = tmp_path / "elsewhere.sqlite"
+    settings = engine.settings.model_copy(update={"embedding_cache": cache_path})
+    other = Engine(settings, engine.corpus, [], engine.index, retriever=engine.retriever)
+    other.embeddings = engine.embeddings
+    other.reload()     # reloads the cards and their phrasing vectors through the cache
+    card = next(iter(other.cards.values()))
+    cache = EmbeddingCache(cache_path)
+    try:
+        found = cache.get_many(engine.embeddings.model_id, [text_key(normalize_text(card.topic))],
+                               engine.embeddings.dimension)
+    finally:
+        cache.close()
+    assert len(found) == 1
