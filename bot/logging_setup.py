@@ -94,4 +94,6 @@ def setup_logging(settings=None, *, level: str | None = None, log_content: bool 
     # httpx logs one INFO line per request (URL with the token, masked above): keep it at
     # WARNING unless debugging, long polling would otherwise log every 10 seconds.
     logging.getLogger("httpx").setLevel(logging.INFO if numeric == logging.DEBUG else logging.WARNING)
+    # bm25s forces its own logger to DEBUG ("Building index from tokens" on every load).
+    logging.getLogger("bm25s").setLevel(level)
     return handler
