@@ -79,6 +79,8 @@ def setup_logging(settings=None, *, level: str | None = None, log_content: bool 
     handler = logging.StreamHandler(stream or sys.stderr)
     handler.setFormatter(logging.Formatter(_FORMAT))
     handler.addFilter(RedactionFilter())
+    # The handler enforces the level too: bm25s sets its own logger to DEBUG when imported.
+    handler.setLevel(level)
     root = logging.getLogger()
     for old in list(root.handlers):
         if getattr(old, "_zhiquan", False):
@@ -94,6 +96,4 @@ def setup_logging(settings=None, *, level: str | None = None, log_content: bool 
     # httpx logs one INFO line per request (URL with the token, masked above): keep it at
     # WARNING unless debugging, long polling would otherwise log every 10 seconds.
     logging.getLogger("httpx").setLevel(logging.INFO if numeric == logging.DEBUG else logging.WARNING)
-    # bm25s forces its own logger to DEBUG ("Building index from tokens" on every load).
-    logging.getLogger("bm25s").setLevel(level)
     return handler
