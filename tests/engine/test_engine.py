@@ -213,3 +213,25 @@ def test_card_phrasing_vectors_use_the_configured_embedding_cache(engine, tmp_pa
     finally:
         cache.close()
     assert len(found) == 1
+
+
+@pytest.mark.parametrize("question, card", [
+    # a workplace word with 上门/来/闹: the workplace card, even though 上门 alone means a home visit
+    ("催收打我公司电话，说要上门，怎么办", "workplace-visit"),
+    ("催收说要去我单位上门", "workplace-visit"),
+    ("催收跟我领导说要上门要钱", "workplace-visit"),
+    ("催收说要上门找我同事", "workplace-visit"),
+    ("催收打给我同事，说过几天来公司找我", "workplace-visit"),
+    ("催收扬言来公司闹，我怕被开除", "workplace-visit"),
+    ("The collector called my employer and said they would visit", "workplace-visit"),
+    ("Collectors say they will come to my workplace", "workplace-visit"),
+    # and without one, still the home card
+    ("催收说要来我家", "home-visit"),
+    ("催收说明天上门，让我爸妈准备好钱", "home-visit"),
+    ("催收说要上门，怎么办", "home-visit"),
+    ("Collectors came to my house and won't leave", "home-visit"),
+])
+def test_workplace_visits_and_home_visits_get_their_own_card(engine, question, card):
+    answer = engine.answer(question)
+    assert answer.topic == card
+    assert answer.citations

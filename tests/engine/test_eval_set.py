@@ -32,6 +32,18 @@ def test_issue_targets(report):
     assert report["language_ok"] == 1.0, report["failures"]
 
 
+def test_no_card_phrasing_copies_an_eval_question(engine):
+    # Card phrasings are matched one by one; a copied eval question would score itself.
+    from bot.query import normalize_question
+
+    def norm(text):
+        return "".join(ch for ch in normalize_question(text).lower() if ch.isalnum())
+
+    phrasings = {norm(q): card.id for card in engine.cards.values() for q in [card.topic, *card.questions]}
+    copied = [(q["id"], phrasings[norm(q["question"])]) for q in load_questions() if norm(q["question"]) in phrasings]
+    assert copied == []
+
+
 def test_gold_articles_exist(engine):
     for question in load_questions():
         assert len(gold_keys(question, engine.corpus)) == len(question.get("gold") or []), question["id"]
