@@ -235,3 +235,18 @@ def test_workplace_visits_and_home_visits_get_their_own_card(engine, question, c
     answer = engine.answer(question)
     assert answer.topic == card
     assert answer.citations
+
+
+@pytest.mark.parametrize("question, card, article", [
+    ("我2012年借的钱，现在还能告我吗", "limitation", ("civil-code", "第一百八十八条")),
+    ("十年前欠的网贷，现在还能起诉我吗", "limitation", ("civil-code", "第一百八十八条")),
+    ("恶意透支是按本金算还是连滞纳金一起算", "criminal-risk-jail", ("spc-spp-credit-card-crimes-amendment-2018", "四")),
+    ("起诉前还清本金能不能不追究刑事责任", "criminal-risk-jail", ("spc-spp-credit-card-crimes-amendment-2018", "五")),
+    ("网贷把我欠钱的事告诉亲戚朋友了", "disclosure-contact-list", ("pipl", "第十条")),
+    ("征信修复公司收了钱没办成事，能报警吗", "debt-optimization-agencies", ("criminal-law", "第二百六十六条")),
+    ("民间借贷利息上限是多少", "fees-interest", ("spc-private-lending-2020", "第二十五条")),
+])
+def test_questions_reach_the_card_and_article_that_answer_them(engine, question, card, article):
+    answer = engine.answer(question)
+    assert answer.topic == card
+    assert article in _keys(answer)
