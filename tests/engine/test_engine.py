@@ -250,3 +250,27 @@ def test_questions_reach_the_card_and_article_that_answer_them(engine, question,
     answer = engine.answer(question)
     assert answer.topic == card
     assert article in _keys(answer)
+
+
+def test_english_contact_who_never_signed_gets_the_plain_answer(engine):
+    answer = engine.answer("Can the bank's collectors keep calling my sister? She never signed anything.")
+    assert answer.language == "en"
+    assert answer.topic.startswith("contact-")
+    lead = answer.text.split("\n\n")[0]
+    assert "never signed" in lead and "unrelated third parties" in lead
+    assert "general guarantee" not in answer.text
+    assert ("credit-card-measures-2011", "第六十八条") in _keys(answer)
+
+
+@pytest.mark.parametrize("question, guarantor", [
+    ("Collectors keep calling my mother about my brother's loan. She didn't sign anything. Is that legal?", False),
+    ("I never signed any guarantee, why is the bank asking me to repay my cousin's loan?", False),
+    ("My friend listed me as his emergency contact. Do I have to pay his credit card debt?", False),
+    ("I signed as guarantor for my friend's loan. Can the bank come after me first?", True),
+    ("What's the difference between a general guarantee and a joint liability guarantee?", True),
+])
+def test_english_contact_and_guarantor_questions_reach_their_cards(engine, question, guarantor):
+    topic = engine.answer(question).topic
+    assert (topic == "guarantor-vs-contact") is guarantor
+    if not guarantor:
+        assert topic.startswith("contact-")

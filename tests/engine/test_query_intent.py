@@ -104,6 +104,20 @@ def test_english_card_summaries_name_existing_cards():
     assert set(TOPICAL) <= set(english_cards()["intents"])
 
 
+def test_english_card_summaries_lead_with_the_direct_answer():
+    """The first sentence answers the card's typical question plainly; the articles come after it."""
+    import re
+
+    from bot.composer import english_cards
+
+    sentence_end = re.compile(r"(?<!Art)(?<!Arts)(?<!\d)[.:;](?=\s)")
+    for card_id, entry in english_cards()["cards"].items():
+        summary = " ".join(entry["summary"].split())
+        end = sentence_end.search(summary)
+        lead = summary[:end.start() + 1] if end else summary
+        assert "Art." not in lead and "Arts." not in lead and len(lead) <= 150, (card_id, lead)
+
+
 @pytest.mark.parametrize("text, expected", [
     ("我朋友借了我5万不还怎么办", True),
     ("公司拖欠工资怎么办", True),
