@@ -15,7 +15,11 @@ import re
 import time
 import unicodedata
 from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
 from typing import Any, Sequence
+
+import yaml
 
 from bot.answers import Answer, Citation
 from bot.citations import CitationError, make_citation
@@ -129,6 +133,9 @@ class LLMAnswerer:
         cards = [h for h in hits if _meta(h).get("source") == "card"]
         messages = build_messages(question, sources, cards, language, _history_pairs(history, self.history_turns))
         raw = self._complete(messages)
+        if promises_outcome(raw):
+            # Never promise 停催, 征信修复 or a result; the offline composer's wording is reviewed.
+            raise LLMError("the model's reply promises an outcome")
         checked = self.checker.check(raw, sources, language)
         if not checked.report.clean:
             log.info("llm reply post-check removed %d marker(s) and %d reference(s): %s",
@@ -154,6 +161,18 @@ class LLMAnswerer:
         if not text.strip():
             raise LLMError("the model returned an empty reply")
         return text
+
+
+@lru_cache(maxsize=1)
+def _promise_patterns() -> tuple[re.Pattern, ...]:
+    data = yaml.safe_load((Path(__file__).parent / "data" / "outcome_promises.yaml").read_text(encoding="utf-8"))
+    return tuple([re.compile(p) for p in data["zh"]] + [re.compile(p, re.I) for p in data["en"]])
+
+
+def promises_outcome(text: str) -> bool:
+    """True when the text promises 停催, 征信修复, winning or a waived debt (patterns are data)."""
+    simplified = to_simplified(text)
+    return any(p.search(simplified) for p in _promise_patterns())
 
 
 def make_chat_model(settings):

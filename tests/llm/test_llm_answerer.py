@@ -234,3 +234,22 @@ def test_overlong_question_is_cut_in_the_prompt(answerer, stub, hits):
     answerer.answer("催收" * 3000, hits, "zh-Hans")
     inside = stub.last_messages()[1]["content"].split("<question>\n")[1].split("\n</question>")[0]
     assert len(inside) == 2000
+
+
+@pytest.mark.parametrize("reply", [
+    "按照规定[S1]，我保证银行一定会停止催收。",
+    "别担心[S1]，我们可以帮你修复征信，不良记录可以马上删除。",
+    "Don't worry [S1], I guarantee the bank will stop the calls.",
+])
+def test_reply_promising_an_outcome_is_discarded(answerer, stub, hits, reply):
+    """Promises of 停催 / 征信修复 are caught in code, so the engine falls back to the offline answer."""
+    stub.reply(reply)
+    with pytest.raises(LLMError, match="promises an outcome"):
+        answerer.answer(QUESTION, hits, "zh-Hans")
+
+
+def test_warning_about_credit_repair_scams_is_not_a_promise():
+    from bot.llm import promises_outcome
+    assert not promises_outcome("不要相信所谓“征信修复”公司，逾期记录不能花钱删除[S1]。")
+    assert not promises_outcome("Nobody can guarantee an outcome; keep records of every call [S1].")
+    assert promises_outcome("我們保證一定能幫你停催")  # Traditional is checked too
