@@ -230,6 +230,8 @@ def test_card_phrasing_vectors_use_the_configured_embedding_cache(engine, tmp_pa
     ("催收说明天上门，让我爸妈准备好钱", "home-visit"),
     ("催收说要上门，怎么办", "home-visit"),
     ("Collectors came to my house and won't leave", "home-visit"),
+    ("Debt collectors are coming to my house tomorrow", "home-visit"),
+    ("催收说今晚要来我家堵我", "home-visit"),
 ])
 def test_workplace_visits_and_home_visits_get_their_own_card(engine, question, card):
     answer = engine.answer(question)
