@@ -23,9 +23,9 @@ from pathlib import Path
 
 import yaml
 
-from bot.citations import is_valid
-from bot.query import build_query
-from bot.retrieval import HybridRetriever, ranked_articles
+from bot.engine.citations import is_valid
+from bot.engine.query import build_query
+from bot.engine.retrieval import HybridRetriever, ranked_articles
 
 DEFAULT_QUESTIONS = Path(__file__).resolve().parent.parent / "tests" / "eval" / "questions.yaml"
 VARIANTS = {
@@ -200,7 +200,7 @@ def main(argv: list[str] | None = None) -> int:
     from bot.engine import Engine
 
     settings = get_settings().model_copy(update={"llm_model": None})   # the offline composer is measured
-    from ingest.index import IndexMissingError
+    from ingest.reader import IndexMissingError
 
     started = time.perf_counter()
     try:

@@ -3,7 +3,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.citations import CitationError, make_citation, verify
+from bot.engine.citations import CitationError, make_citation, verify
 from bot.config import Settings
 from bot.language import detect_language, localize, to_simplified
 from ingest.corpus import CorpusError, load_corpus, parse_document

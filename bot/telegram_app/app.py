@@ -13,7 +13,7 @@ from telegram.error import TelegramError
 from telegram.ext import (AIORateLimiter, Application, CallbackQueryHandler, CommandHandler, MessageHandler,
                           PersistenceInput, PicklePersistence, filters)
 
-from bot.i18n import t
+from bot.messages import t
 from bot.telegram_app import admin, handlers
 from bot.telegram_app.flows import tools_conversation
 from bot.telegram_app.ratelimit import UserRateLimiter

@@ -9,7 +9,7 @@ import html
 import re
 import zlib
 
-from bot.i18n import t
+from bot.messages import t
 from bot.language import localize
 
 MESSAGE_LIMIT = 4096          # Telegram's limit on message text

@@ -9,7 +9,7 @@ from telegram import MessageEntity, Update
 from telegram.constants import ChatType
 from telegram.ext import ContextTypes
 
-from bot.i18n import LANGUAGE_NAMES, has_string, t
+from bot.messages import LANGUAGE_NAMES, has_string, t
 from bot.language import LANGUAGES, localize
 from bot.telegram_app import userdata
 from bot.telegram_app.formatting import esc, find_article, format_answer, format_article, format_check

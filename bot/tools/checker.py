@@ -14,7 +14,7 @@ from pathlib import Path
 
 import yaml
 
-from bot.answers import Citation
+from bot.engine.answers import Citation
 from bot.language import detect_language, to_simplified
 from bot.tools.amounts import AmountError, parse_count
 from bot.tools.common import to_lang, cite, citation_line, disclaimer, say, unique

@@ -9,8 +9,8 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
-from bot.answers import Citation
-from bot.citations import make_citation
+from bot.engine.answers import Citation
+from bot.engine.citations import make_citation
 from bot.language import localize
 from ingest.corpus import Corpus, load_corpus
 

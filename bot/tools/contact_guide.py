@@ -6,7 +6,7 @@ creditor to stop contacting them.
 """
 from __future__ import annotations
 
-from bot.answers import Citation
+from bot.engine.answers import Citation
 from bot.tools import inputs
 from bot.tools.common import to_lang, cite, citations_block, disclaimer, say, unique
 from bot.tools.creditors import hotline_text

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from decimal import ROUND_CEILING, Decimal
 
-from bot.answers import Citation
+from bot.engine.answers import Citation
 from bot.tools import inputs
 from bot.tools.amounts import format_yuan, months_needed
 from bot.tools.common import to_lang, cite, citations_block, disclaimer, say, unique

@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Callable, ClassVar, Protocol
 
-from bot.answers import Citation
+from bot.engine.answers import Citation
 from bot.tools.common import default_corpus, say, strip_control
 from ingest.corpus import Corpus
 

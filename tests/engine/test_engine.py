@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import pytest
 
-from bot.answers import Answer, Citation
-from bot.citations import is_valid
-from bot.conversation import History, Turn
+from bot.engine.answers import Answer, Citation
+from bot.engine.citations import is_valid
+from bot.engine.conversation import History, Turn
 from bot.language import detect_language
 
 
@@ -151,7 +151,7 @@ def test_history_is_bounded():
 def test_unverifiable_citations_from_the_llm_path_are_dropped(engine, corpus):
     good = engine.corpus.article("civil-code", "第一千零三十三条")
 
-    class FakeLLM:     # stands in for bot.llm.LLMAnswerer's reply; the engine must re-check it in code
+    class FakeLLM:     # stands in for bot.engine.llm.answerer.LLMAnswerer's reply; the engine must re-check it in code
         def answer(self, question, hits, language, history=None):
             real = Citation("civil-code", "中华人民共和国民法典", "民法典", good.label, "in_force", "处理他人的私密信息")
             fake = Citation("civil-code", "中华人民共和国民法典", "民法典", "第二千条", "in_force", "催收必须停止")

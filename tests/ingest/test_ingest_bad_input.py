@@ -12,7 +12,7 @@ import pytest
 
 from ingest.build import build_index, read_current
 from ingest.corpus import CorpusError
-from ingest.index import open_index
+from ingest.reader import open_index
 from ingest_helpers import ROOT, make_settings, make_small_knowledge
 
 

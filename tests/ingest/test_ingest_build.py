@@ -17,7 +17,7 @@ from ingest import build as build_mod
 from ingest import store
 from ingest.build import (CURRENT_FILE, DELAY_ENV, BuildVerificationError, IngestLockedError, build_index,
                           read_current)
-from ingest.index import IndexMissingError, open_index
+from ingest.reader import IndexMissingError, open_index
 from ingest_helpers import KNOWLEDGE, ROOT
 
 

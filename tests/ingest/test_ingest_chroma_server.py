@@ -5,7 +5,7 @@ import pytest
 
 from ingest import store
 from ingest.build import build_index, read_current
-from ingest.index import open_index
+from ingest.reader import open_index
 from ingest_helpers import make_settings
 
 

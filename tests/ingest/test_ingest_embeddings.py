@@ -6,7 +6,7 @@ import pytest
 
 from ingest.build import build_index
 from ingest.embeddings import EmbeddingModelError, SentenceTransformerEmbeddings, make_embeddings
-from ingest.index import IndexMissingError, open_index
+from ingest.reader import IndexMissingError, open_index
 from ingest_helpers import make_settings
 
 

@@ -38,5 +38,5 @@ def make_settings(stub):
 
 @pytest.fixture
 def answerer(make_settings, corpus):
-    from bot.llm import LLMAnswerer
+    from bot.engine.llm.answerer import LLMAnswerer
     return LLMAnswerer(make_settings(), corpus)

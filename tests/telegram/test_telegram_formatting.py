@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.answers import Answer, Citation
+from bot.engine.answers import Answer, Citation
 from bot.telegram_app.formatting import (article_callback, esc, find_article, fits_callback, format_answer,
                                          split_html, utf16_len)
 from fake_bot_api import BadRequest, visible_html

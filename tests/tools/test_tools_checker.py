@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.citations import CitationError
+from bot.engine.citations import CitationError
 from bot.tools.checker import CODES, RULES_PATH, CheckerInputError, check_message, load_rules
 
 CASES = yaml.safe_load((Path(__file__).parent / "checker_cases.yaml").read_text(encoding="utf-8"))["cases"]

@@ -15,7 +15,7 @@ import yaml
 
 from ingest.normalize import normalize_text
 
-DATA_DIR = Path(__file__).parent / "data"
+DATA_DIR = Path(__file__).resolve().parents[1] / "data"
 MAX_QUESTION_CHARS = 2000
 
 _CJK_SPACE = re.compile(r"(?<=[\u3400-\u9fff])\s+(?=[\u3400-\u9fff])")

@@ -1,6 +1,6 @@
 """Offline grounded composer: answer card + retrieved articles -> cited plain-text answer.
 
-Every citation is built with `bot.citations.make_citation`, so an article that
+Every citation is built with `bot.engine.citations.make_citation`, so an article that
 does not exist or a quote that is not verbatim can never reach the user.
 Guidance chunks are never cited; only regulation articles are.
 """
@@ -13,15 +13,15 @@ from pathlib import Path
 
 import yaml
 
-from bot.answers import Citation
-from bot.citations import CitationError, make_citation
+from bot.engine.answers import Citation
+from bot.engine.citations import CitationError, make_citation
 from bot.language import localize
-from bot.lookup import LookupResult, load_document_data
-from bot.quotes import best_quote, item_quote
+from bot.engine.lookup import LookupResult, load_document_data
+from bot.engine.quotes import best_quote, item_quote
 from ingest.cards import Card
 from ingest.corpus import Corpus
 
-DATA_DIR = Path(__file__).parent / "data"
+DATA_DIR = Path(__file__).resolve().parents[1] / "data"
 MAX_CITES = 4
 MAX_EXTRA = 1
 MAX_STEPS = 5

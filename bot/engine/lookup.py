@@ -17,7 +17,7 @@ import yaml
 from ingest.corpus import Article, Corpus
 from ingest.numerals import article_label, chinese_to_int, int_to_chinese
 
-DATA_FILE = Path(__file__).parent / "data" / "documents.yaml"
+DATA_FILE = Path(__file__).resolve().parents[1] / "data" / "documents.yaml"
 
 _NUM = r"[0-9]+|[零〇一二两三四五六七八九十百千]+"
 _SUFFIX = r"(?:\s*之\s*([0-9]+|[一二三四五六七八九十]+))?"

@@ -158,5 +158,5 @@ def _run_wizard(name: str, argv: list[str] | None) -> int:
     return 0
 
 
-# For the dispatcher in bot/cli.py: `COMMANDS[name](argv)`.
+# For the dispatcher in bot/cli/main.py: `COMMANDS[name](argv)`.
 COMMANDS = {"check": run_check, "script": run_script, "complain": run_complain, "contact": run_contact}

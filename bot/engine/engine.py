@@ -11,16 +11,16 @@ import logging
 import re
 import time
 
-from bot.answers import Answer, Citation
-from bot.cardmatch import CardMatcher, MemoEmbeddings
-from bot.citations import is_valid
-from bot.composer import Composed, Evidence, compose_fixed, compose_lookup, compose_topical
-from bot.conversation import Turn, context_turn, looks_like_followup
-from bot.intent import classify_topic, domain_hits, has_injection, is_greeting, is_out_of_scope, is_refused
+from bot.engine.answers import Answer, Citation
+from bot.engine.cardmatch import CardMatcher, MemoEmbeddings
+from bot.engine.citations import is_valid
+from bot.engine.composer import Composed, Evidence, compose_fixed, compose_lookup, compose_topical
+from bot.engine.conversation import Turn, context_turn, looks_like_followup
+from bot.engine.intent import classify_topic, domain_hits, has_injection, is_greeting, is_out_of_scope, is_refused
 from bot.language import detect_language
-from bot.lookup import lookup
-from bot.query import Query, build_query
-from bot.retrieval import HybridRetriever, article_key, best_cards, ranked_articles
+from bot.engine.lookup import lookup
+from bot.engine.query import Query, build_query
+from bot.engine.retrieval import HybridRetriever, article_key, best_cards, ranked_articles
 from ingest.cards import Card, load_cards
 from ingest.corpus import Corpus, load_corpus
 from ingest.keyword import tokenize
@@ -171,10 +171,10 @@ class Engine:
 
     def _llm_answer(self, query: Query, docs: list, lang: str, history) -> Answer | None:
         try:
-            from bot.llm import LLMAnswerer, LLMError
+            from bot.engine.llm.answerer import LLMAnswerer, LLMError
         except ImportError:
             return None
-        from ingest.index import SearchHit
+        from ingest.reader import SearchHit
 
         hits = [SearchHit(d.metadata["chunk_id"], d.page_content, d.metadata, float(d.metadata.get("score") or 0))
                 for d in docs]
@@ -203,7 +203,7 @@ def _load(settings, embeddings=None):
     """Corpus, cards, index and card matcher; the embedder is loaded once and memoised per question."""
     from ingest.build import embedding_cache_path
     from ingest.embeddings import make_embeddings
-    from ingest.index import open_index
+    from ingest.reader import open_index
 
     corpus = load_corpus(settings.knowledge_dir)
     cards = load_cards(settings.knowledge_dir, corpus)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import yaml
 
-DATA_FILE = Path(__file__).parent / "data" / "intents.yaml"
+DATA_FILE = Path(__file__).resolve().parents[1] / "data" / "intents.yaml"
 
 INTENTS = ("contact_rights", "collector_conduct", "privacy", "credit_report", "criminal_risk", "negotiation",
            "complaint", "lawsuit", "scam", "article_lookup", "greeting", "out_of_scope", "refused")

@@ -21,10 +21,10 @@ from typing import Any, Sequence
 
 import yaml
 
-from bot.answers import Answer, Citation
-from bot.citations import CitationError, make_citation
+from bot.engine.answers import Answer, Citation
+from bot.engine.citations import CitationError, make_citation
 from bot.language import localize, to_simplified
-from bot.quotes import sentences, trim_quote_marks
+from bot.engine.quotes import sentences, trim_quote_marks
 from ingest.corpus import STATUS_LABELS, Article, Corpus, Document
 from ingest.numerals import article_label, chinese_to_int
 
@@ -165,7 +165,7 @@ class LLMAnswerer:
 
 @lru_cache(maxsize=1)
 def _promise_patterns() -> tuple[re.Pattern, ...]:
-    data = yaml.safe_load((Path(__file__).parent / "data" / "outcome_promises.yaml").read_text(encoding="utf-8"))
+    data = yaml.safe_load((Path(__file__).resolve().parents[2] / "data" / "outcome_promises.yaml").read_text(encoding="utf-8"))
     return tuple([re.compile(p) for p in data["zh"]] + [re.compile(p, re.I) for p in data["en"]])
 
 
@@ -532,7 +532,7 @@ def finish_text(body: str, citations: Sequence[Citation], language: str, corpus:
 
     The list and the disclaimer are the offline composer's, so both modes read alike.
     """
-    from bot.composer import render_citations, replies
+    from bot.engine.composer import render_citations, replies
 
     disclaimer = replies()["en" if language == "en" else "zh"]["disclaimer"]
     text = "\n\n".join([body, render_citations(list(citations), language, corpus), disclaimer])

@@ -10,7 +10,7 @@ import re
 from collections import deque
 from dataclasses import dataclass
 
-from bot.intent import TOPICAL
+from bot.engine.intent import TOPICAL
 
 
 @dataclass(frozen=True)
