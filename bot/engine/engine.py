@@ -21,9 +21,12 @@ from bot.language import detect_language
 from bot.engine.lookup import lookup
 from bot.engine.query import Query, build_query
 from bot.engine.retrieval import HybridRetriever, article_key, best_cards, ranked_articles
-from ingest.cards import Card, load_cards
-from ingest.corpus import Corpus, load_corpus
+from ingest.cards import Card
+from ingest.corpus import Corpus
+from ingest.embeddings import make_embeddings
 from ingest.keyword import tokenize
+from ingest.reader import SearchHit, open_index
+from ingest.sources import load_knowledge
 
 log = logging.getLogger(__name__)
 
@@ -174,8 +177,6 @@ class Engine:
             from bot.engine.llm.answerer import LLMAnswerer, LLMError
         except ImportError:
             return None
-        from ingest.reader import SearchHit
-
         hits = [SearchHit(d.metadata["chunk_id"], d.page_content, d.metadata, float(d.metadata.get("score") or 0))
                 for d in docs]
         try:
@@ -200,19 +201,17 @@ class Engine:
 
 
 def _load(settings, embeddings=None):
-    """Corpus, cards, index and card matcher; the embedder is loaded once and memoised per question."""
-    from ingest.build import embedding_cache_path
-    from ingest.embeddings import make_embeddings
-    from ingest.reader import open_index
+    """Corpus, cards, index and card matcher; the embedder is loaded once and memoised per question.
 
-    corpus = load_corpus(settings.knowledge_dir)
-    cards = load_cards(settings.knowledge_dir, corpus)
+    Raises IndexMissingError when there is no index, IndexStaleError when knowledge/ changed since it was built.
+    """
+    sources = load_knowledge(settings.knowledge_dir)
     embeddings = embeddings or MemoEmbeddings(make_embeddings(settings))
     embeddings.inner.embed_array(["催收"])   # warm up: the first encode is slow, pay it at start-up
     index = open_index(settings, embeddings=embeddings)
-    # The same cache ingest fills (EMBEDDING_CACHE or DATA_DIR/embedding-cache.sqlite): unchanged phrasings are free.
-    matcher = CardMatcher(cards, embeddings, cache_path=embedding_cache_path(settings))
-    return corpus, cards, index, matcher
+    index.check_corpus_version(sources.corpus_version)
+    matcher = CardMatcher(index.card_phrasings(), embeddings)
+    return sources.corpus, sources.cards, index, matcher
 
 
 def _direct_hits(docs: list, corpus: Corpus):
