@@ -30,7 +30,7 @@ AUDIENCES = {"borrower", "contact", "both"}
 SECTIONS = ["## 直接回答", "## 怎么做", "## 不要做"]
 MAX_BODY_CHARS = 900
 
-# QA checklist topics (/work/shared/corpus/key-articles.md) -> cards that answer them, and the
+# The 14 topics of the key-article checklist (knowledge/cards/README.md) -> cards that answer them, and the
 # key articles of that topic; each listed card must cite at least one of them.
 TOPICS: dict[str, tuple[list[str], set[tuple[str, str]]]] = {
     "1 contacts, relatives, employer": (
