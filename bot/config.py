@@ -35,7 +35,8 @@ class Settings(IngestSettings):
     webhook_secret: SecretStr | None = None
     webhook_listen: str = "127.0.0.1"
     webhook_port: int = 8443
-    persistence_path: Path = Path("./data/bot-state.pickle")
+    # Outside DATA_DIR, so `make clean` (which deletes data/) keeps users' settings and conversations.
+    persistence_path: Path = Path("./state/bot-state.pickle")
     retention_days: int = 30
     rate_limit_per_minute: int = 10
     admin_ids: Annotated[list[int], NoDecode] = Field(default_factory=list)

@@ -6,6 +6,7 @@ documented in `.env.example`.
 """
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Literal
 
@@ -29,10 +30,17 @@ class IngestSettings(BaseSettings):
     # Embedding cache file (model id + text hash -> vector); default DATA_DIR/embedding-cache.sqlite.
     embedding_cache: Path | None = None
 
+    # Threads for the embedder and the bot's worker pool; 0 = one per CPU core (os.cpu_count()).
+    threads: int = 0
+
     # --- vector store ----------------------------------------------------------
     chroma_mode: Literal["embedded", "http"] = "embedded"
     chroma_host: str = "127.0.0.1"
     chroma_port: int = 8000
+
+    @property
+    def thread_count(self) -> int:
+        return self.threads if self.threads > 0 else (os.cpu_count() or 1)
 
     # `.env.example` lists every setting with an empty value; empty means "not set".
     @field_validator("embedding_cache", mode="before")
