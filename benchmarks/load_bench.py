@@ -81,7 +81,7 @@ def start_bot(api: FakeBotAPI, workdir: Path, data_dir: str) -> tuple[subprocess
         except TimeoutError:
             if proc.poll() is not None or time.monotonic() > deadline:
                 proc.kill()
-                raise SystemExit(f"the bot did not start:\n{log_path.read_text()[-2000:]}")
+                raise SystemExit(f"the bot did not start:\n{log_path.read_text()[-2000:]}") from None
 
 
 class User(threading.Thread):

@@ -25,7 +25,7 @@ import yaml
 
 from bot.engine.citations import is_valid
 from bot.engine.query import build_query
-from bot.engine.retrieval import HybridRetriever, ranked_articles
+from bot.engine.retrieval import ranked_articles
 
 DEFAULT_QUESTIONS = Path(__file__).resolve().parent.parent / "tests" / "eval" / "questions.yaml"
 VARIANTS = {

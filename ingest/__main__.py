@@ -6,7 +6,6 @@ Exit codes: 0 ok, 2 bad input (file and line named, nothing written),
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 
@@ -58,8 +57,8 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     settings = _settings(args)
     from ingest.build import BuildVerificationError, IngestLockedError, build_index
-    from ingest.sources import load_sources
     from ingest.embeddings import EmbeddingModelError
+    from ingest.sources import load_sources
     from ingest.store import StoreError
 
     try:

@@ -28,9 +28,17 @@ from ingest.cache import EmbeddingCache, text_key
 from ingest.cards import card_phrasings
 from ingest.chunks import Chunk
 from ingest.keyword import KeywordIndex
-from ingest.normalize import normalize_text
-from ingest.paths import (BM25_DIR, CARD_VECTORS_FILE, CHUNKS_FILE, CURRENT_FILE, INDEXES_DIR, LOCK_FILE,
-                          MANIFEST_FILE, embedding_cache_path, read_current)
+from ingest.paths import (
+    BM25_DIR,
+    CARD_VECTORS_FILE,
+    CHUNKS_FILE,
+    CURRENT_FILE,
+    INDEXES_DIR,
+    LOCK_FILE,
+    MANIFEST_FILE,
+    embedding_cache_path,
+    read_current,
+)
 from ingest.sources import Sources, chunk_counts, load_sources, source_counts
 
 # Bump when chunking or indexed text changes, so an unchanged corpus still rebuilds.

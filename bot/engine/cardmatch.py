@@ -14,9 +14,8 @@ from collections import OrderedDict
 import numpy as np
 
 from ingest.keyword import KeywordIndex
-from ingest.reader import CardPhrasings
 from ingest.normalize import normalize_text
-
+from ingest.reader import CardPhrasings
 
 logging.getLogger("bm25s").setLevel(logging.WARNING)   # it logs every (tiny) index build at DEBUG
 

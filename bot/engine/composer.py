@@ -15,9 +15,9 @@ import yaml
 
 from bot.engine.answers import Citation
 from bot.engine.citations import CitationError, make_citation
-from bot.language import localize
 from bot.engine.lookup import LookupResult, load_document_data
 from bot.engine.quotes import best_quote, item_quote
+from bot.language import localize
 from ingest.cards import Card
 from ingest.corpus import Corpus
 

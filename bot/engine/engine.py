@@ -17,10 +17,10 @@ from bot.engine.citations import is_valid
 from bot.engine.composer import Composed, Evidence, compose_fixed, compose_lookup, compose_topical
 from bot.engine.conversation import Turn, context_turn, looks_like_followup
 from bot.engine.intent import classify_topic, domain_hits, has_injection, is_greeting, is_out_of_scope, is_refused
-from bot.language import detect_language
 from bot.engine.lookup import lookup
 from bot.engine.query import Query, build_query
 from bot.engine.retrieval import HybridRetriever, article_key, best_cards, ranked_articles
+from bot.language import detect_language
 from ingest.cards import Card
 from ingest.corpus import Corpus
 from ingest.embeddings import make_embeddings
@@ -63,7 +63,7 @@ class Engine:
         self.embeddings = None      # the memoising query embedder (benchmarks clear it between runs)
 
     @classmethod
-    def from_settings(cls, settings=None) -> "Engine":
+    def from_settings(cls, settings=None) -> Engine:
         if settings is None:
             from bot.config import get_settings
             settings = get_settings()

@@ -9,8 +9,8 @@ from telegram import MessageEntity, Update
 from telegram.constants import ChatType
 from telegram.ext import ContextTypes
 
-from bot.messages import LANGUAGE_NAMES, has_string, t
 from bot.language import LANGUAGES, localize
+from bot.messages import LANGUAGE_NAMES, has_string, t
 from bot.telegram_app import userdata
 from bot.telegram_app.formatting import esc, find_article, format_answer, format_article, format_check
 from bot.telegram_app.replies import answer_keyboard, keyboard, send_html, send_text

@@ -13,8 +13,8 @@ import time
 from telegram import Update
 from telegram.ext import Application, ConversationHandler
 
-from bot.messages import language_from_code, normalize_language
 from bot.language import detect_language
+from bot.messages import language_from_code, normalize_language
 
 log = logging.getLogger(__name__)
 

@@ -17,7 +17,7 @@ import yaml
 from bot.engine.answers import Citation
 from bot.language import detect_language, to_simplified
 from bot.tools.amounts import AmountError, parse_count
-from bot.tools.common import to_lang, cite, citation_line, disclaimer, say, unique
+from bot.tools.common import citation_line, cite, disclaimer, say, to_lang, unique
 from ingest.corpus import Corpus
 
 RULES_PATH = Path(__file__).resolve().parent.parent / "data" / "checker_rules.yaml"

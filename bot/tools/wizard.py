@@ -7,8 +7,9 @@ that survives `json.dumps`/`json.loads`, so a conversation resumes after a resta
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable, ClassVar, Protocol
+from typing import Any, ClassVar, Protocol
 
 from bot.engine.answers import Citation
 from bot.tools.common import default_corpus, say, strip_control

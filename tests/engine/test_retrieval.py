@@ -11,7 +11,7 @@ import yaml
 from langchain_core.retrievers import BaseRetriever
 
 from bot.engine.query import build_query
-from bot.engine.retrieval import HybridRetriever, ranked_articles
+from bot.engine.retrieval import ranked_articles
 
 ROOT = Path(__file__).resolve().parents[2]
 

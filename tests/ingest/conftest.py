@@ -4,7 +4,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from ingest_helpers import make_settings, make_small_knowledge
 
 

@@ -10,7 +10,6 @@ import time
 from pathlib import Path
 
 import pytest
-
 from fake_bot_api import FakeBotAPI
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -52,7 +51,7 @@ class BotProcess:
         }
         self.proc: subprocess.Popen | None = None
 
-    def start(self, ready_method: str = "getUpdates", timeout: float = 120) -> "BotProcess":
+    def start(self, ready_method: str = "getUpdates", timeout: float = 120) -> BotProcess:
         mark = self.api.mark()
         self._log = open(self.stderr_path, "w")
         self.proc = subprocess.Popen([sys.executable, "-m", BOT_MODULE], cwd=ROOT, env=self.env,

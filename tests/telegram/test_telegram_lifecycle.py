@@ -9,7 +9,6 @@ import json
 
 import httpx
 import pytest
-
 from conftest import TOKEN, BotProcess, free_port
 
 PHONE = "13812345678"

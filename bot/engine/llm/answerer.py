@@ -14,17 +14,18 @@ import math
 import re
 import time
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 import yaml
 
 from bot.engine.answers import Answer, Citation
 from bot.engine.citations import CitationError, make_citation
-from bot.language import localize, to_simplified
 from bot.engine.quotes import sentences, trim_quote_marks
+from bot.language import localize, to_simplified
 from ingest.corpus import STATUS_LABELS, Article, Corpus, Document
 from ingest.numerals import article_label, chinese_to_int
 
