@@ -23,10 +23,9 @@ import threading
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tests" / "telegram"))
+from tests.support.fake_bot_api import FakeBotAPI
 
-from fake_bot_api import FakeBotAPI  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
 
 TOKEN = "424242:BENCHtokenAAbbCCddEEffGGhhIIjjKKllMM"
 QUESTIONS = [

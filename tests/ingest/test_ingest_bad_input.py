@@ -9,11 +9,12 @@ import sys
 from pathlib import Path
 
 import pytest
-from ingest_helpers import ROOT, make_settings, make_small_knowledge
 
 from ingest.build import build_index, read_current
 from ingest.corpus import CorpusError
 from ingest.reader import open_index
+from tests.support import ROOT, make_settings
+from tests.support.knowledge import make_small_knowledge
 
 
 def _edit(path: Path, old: str, new: str, count: int = 1) -> None:

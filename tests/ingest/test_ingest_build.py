@@ -12,12 +12,12 @@ import time
 from pathlib import Path
 
 import pytest
-from ingest_helpers import KNOWLEDGE, ROOT
 
 from ingest import build as build_mod
 from ingest import store
 from ingest.build import CURRENT_FILE, DELAY_ENV, BuildVerificationError, IngestLockedError, build_index, read_current
 from ingest.reader import IndexMissingError, open_index
+from tests.support import KNOWLEDGE, ROOT
 
 
 def _ingest_cmd(settings, *extra):

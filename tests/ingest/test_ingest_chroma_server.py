@@ -2,11 +2,11 @@
 from __future__ import annotations
 
 import pytest
-from ingest_helpers import make_settings
 
 from ingest import store
 from ingest.build import build_index, read_current
 from ingest.reader import open_index
+from tests.support import make_settings
 
 
 @pytest.mark.chroma_server

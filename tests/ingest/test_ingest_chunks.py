@@ -4,12 +4,12 @@ from __future__ import annotations
 import json
 
 import pytest
-from ingest_helpers import KNOWLEDGE
 
 from ingest.build import load_sources
 from ingest.cards import load_cards
 from ingest.chunks import article_chunks, card_chunks
 from ingest.corpus import load_corpus
+from tests.support import KNOWLEDGE
 
 
 @pytest.fixture(scope="module")

@@ -3,11 +3,11 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from ingest_helpers import make_settings
 
 from ingest.build import build_index
 from ingest.embeddings import EmbeddingModelError, SentenceTransformerEmbeddings, make_embeddings
 from ingest.reader import IndexMissingError, open_index
+from tests.support import make_settings
 
 
 def test_use_default_is_normalised_512_and_semantic(use_embeddings):

@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 import pytest
-from llm_helpers import StubLLM
 
 from bot.config import Settings
 from ingest.corpus import load_corpus
+from tests.support.llm_stub import StubLLM
 
 
 @pytest.fixture(scope="session")

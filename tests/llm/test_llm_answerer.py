@@ -5,13 +5,13 @@ import socket
 import time
 
 import pytest
-from llm_helpers import card_hit, guidance_hit, regulation_hit
 
 from bot.engine.citations import verify
 from bot.engine.composer import replies
 from bot.engine.conversation import Turn
 from bot.engine.llm.answerer import TASK_REMINDER, LLMAnswerer, LLMError
 from bot.language import detect_language, localize
+from tests.support.llm_stub import card_hit, guidance_hit, regulation_hit
 
 QUESTION = "催收天天打我爸妈电话，合法吗"
 GOOD_REPLY = ("不合法。除法律另有规定或者你明确同意外，任何人都不得以电话、短信等方式侵扰你家人的私人生活安宁[S1]。"

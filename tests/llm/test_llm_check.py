@@ -2,11 +2,11 @@
 from __future__ import annotations
 
 import pytest
-from llm_helpers import card_hit, guidance_hit, regulation_hit
 
 from bot.engine.citations import verify
 from bot.engine.composer import replies
 from bot.engine.llm.answerer import ReplyChecker, _history_pairs, _sentences, build_sources, choose_quote, finish_text
+from tests.support.llm_stub import card_hit, guidance_hit, regulation_hit
 
 
 @pytest.fixture(scope="module")

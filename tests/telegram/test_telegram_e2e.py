@@ -9,10 +9,10 @@ from __future__ import annotations
 import re
 
 import pytest
-from conftest import ADMIN_ID, TOKEN, BotProcess
-from fake_bot_api import BOT_USERNAME
 
 from bot.language import detect_language
+from tests.support.bot_process import ADMIN_ID, TOKEN, BotProcess
+from tests.support.fake_bot_api import BOT_USERNAME
 
 PHONE, ID_NUMBER, CARD = "13912345678", "11010519491231002X", "6222021234567890123"
 PRIVATE_MARKER = "秘密标记ZQ"   # appears in messages, must never appear in the log

@@ -9,7 +9,9 @@ import json
 
 import httpx
 import pytest
-from conftest import TOKEN, BotProcess, free_port
+
+from tests.support import free_port
+from tests.support.bot_process import TOKEN, BotProcess
 
 PHONE = "13812345678"
 

@@ -6,13 +6,13 @@ import time
 from types import SimpleNamespace
 
 import pytest
-from conftest import TOKEN
 from telegram import Bot
 from telegram.ext import PersistenceInput, PicklePersistence
 
 from bot.telegram_app.app import build_application
 from bot.telegram_app.ratelimit import UserRateLimiter
 from bot.telegram_app.userdata import SEEN, forget_user, sweep_idle, touch
+from tests.support.bot_process import TOKEN
 
 DAY = 86400
 
