@@ -21,8 +21,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
-
+from bot.datafiles import load_yaml
 from bot.engine.citations import is_valid
 from bot.engine.query import build_query
 from bot.engine.retrieval import ranked_articles
@@ -42,8 +41,7 @@ NEGATIVE = ("out_of_scope", "false_premise", "refused", "greeting")
 
 
 def load_questions(path: Path | str = DEFAULT_QUESTIONS) -> list[dict]:
-    with open(path, encoding="utf-8") as fh:
-        return yaml.safe_load(fh) or []
+    return load_yaml(Path(path), empty=[])
 
 
 def gold_keys(question: dict, corpus) -> set[tuple[str, str]]:

@@ -16,8 +16,10 @@ from ingest.normalize import normalize_text
 
 AUDIENCES = {"borrower", "contact", "both"}
 # The engine's intents (docs/ARCHITECTURE.md); a card's optional `intent` must be one of them.
-INTENTS = {"contact_rights", "collector_conduct", "privacy", "credit_report", "criminal_risk", "negotiation",
-           "complaint", "lawsuit", "scam", "article_lookup", "greeting", "out_of_scope", "refused"}
+# The first nine are topical (a card answers them); the rest are the engine's non-topical outcomes.
+INTENTS = ("contact_rights", "collector_conduct", "privacy", "credit_report", "criminal_risk", "negotiation",
+           "complaint", "lawsuit", "scam", "article_lookup", "greeting", "out_of_scope", "refused")
+TOPICAL_INTENTS = INTENTS[:9]
 
 
 @dataclass(frozen=True)
@@ -134,4 +136,4 @@ def is_card_file(path: Path) -> bool:
     return path.stem.lower() != "readme" and not path.name.startswith(("_", "."))
 
 
-__all__ = ["card_phrasings", "Card", "Cite", "load_cards", "parse_card", "AUDIENCES", "INTENTS"]
+__all__ = ["card_phrasings", "Card", "Cite", "load_cards", "parse_card", "AUDIENCES", "INTENTS", "TOPICAL_INTENTS"]

@@ -9,10 +9,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
-from pathlib import Path
 
-import yaml
-
+from bot.datafiles import load_yaml
 from bot.engine.answers import Citation
 from bot.engine.citations import CitationError, make_citation
 from bot.engine.lookup import LookupResult, load_document_data
@@ -21,7 +19,6 @@ from bot.language import localize
 from ingest.cards import Card
 from ingest.corpus import Corpus
 
-DATA_DIR = Path(__file__).resolve().parents[1] / "data"
 MAX_CITES = 4
 MAX_EXTRA = 1
 MAX_STEPS = 5
@@ -50,14 +47,12 @@ class Composed:
 
 @lru_cache(maxsize=1)
 def replies() -> dict:
-    with open(DATA_DIR / "replies.yaml", encoding="utf-8") as fh:
-        return yaml.safe_load(fh)
+    return load_yaml("replies.yaml")
 
 
 @lru_cache(maxsize=1)
 def english_cards() -> dict:
-    with open(DATA_DIR / "cards_en.yaml", encoding="utf-8") as fh:
-        return yaml.safe_load(fh) or {}
+    return load_yaml("cards_en.yaml", empty={})
 
 
 def _r(lang: str) -> dict:

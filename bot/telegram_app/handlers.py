@@ -9,6 +9,7 @@ from telegram import MessageEntity, Update
 from telegram.constants import ChatType
 from telegram.ext import ContextTypes
 
+from bot.engine.query import MAX_QUESTION_CHARS
 from bot.language import LANGUAGES, localize
 from bot.messages import LANGUAGE_NAMES, has_string, t
 from bot.telegram_app import userdata
@@ -19,7 +20,6 @@ from bot.telegram_app.tools import ToolUnavailable, check_message
 
 log = logging.getLogger(__name__)
 
-MAX_QUESTION_CHARS = 2000   # longer messages are answered from their beginning, with a note
 TOPIC_QUESTIONS = {"borrower": "q_borrower", "conduct": "q_conduct", "complain": "q_complain",
                    "contact": "q_contact"}
 

@@ -100,8 +100,8 @@ def test_english_card_summaries_name_existing_cards():
 
     cards = {p.stem for p in (Path(__file__).resolve().parents[2] / "knowledge" / "cards").glob("*.md")}
     assert set(english_cards()["cards"]) <= cards
-    from bot.engine.intent import TOPICAL
-    assert set(TOPICAL) <= set(english_cards()["intents"])
+    from ingest.cards import TOPICAL_INTENTS
+    assert set(TOPICAL_INTENTS) <= set(english_cards()["intents"])
 
 
 def test_english_card_summaries_lead_with_the_direct_answer():
