@@ -16,6 +16,7 @@ from bot.engine.citations import CitationError, make_citation
 from bot.engine.lookup import LookupResult, load_document_data
 from bot.engine.quotes import best_quote, item_quote
 from bot.language import localize
+from bot.messages import caveat_text, status_label, t
 from ingest.cards import Card
 from ingest.corpus import Corpus
 
@@ -59,6 +60,11 @@ def _r(lang: str) -> dict:
     return replies()["en" if lang == "en" else "zh"]
 
 
+def _disclaimer(lang: str) -> str:
+    """The catalogue's disclaimer in Simplified or English (`_finish` converts the whole text)."""
+    return t("disclaimer", "en" if lang == "en" else "zh-Hans")
+
+
 def _finish(text: str, lang: str) -> str:
     """Simplified -> the user's script (English text is written in English already)."""
     return text if lang == "en" else localize(text, lang)
@@ -98,8 +104,7 @@ def english_article(citation: Citation, corpus: Corpus) -> str:
 
 
 def english_caveat(caveat: str) -> str:
-    words = replies()["en"]["caveat_words"]
-    return "; ".join(words.get(part, part) for part in caveat.split("；"))
+    return caveat_text(caveat, "en")
 
 
 def cite(corpus: Corpus, doc_id: str, label: str, terms: list[str], item: int | None = None) -> Citation | None:
@@ -169,7 +174,7 @@ def compose_topical(evidence: Evidence, intent: str, lang: str, corpus: Corpus,
     blocks.append(f"{r['steps']}{colon}\n" + "\n".join(f"- {s}" for s in steps))
     if avoid:
         blocks.append(f"{r['avoid']}{colon}\n" + "\n".join(f"- {s}" for s in avoid))
-    blocks.append(r["disclaimer"])
+    blocks.append(_disclaimer(lang))
     if card is None:
         followups = []
     elif lang == "en":
@@ -217,7 +222,7 @@ def compose_lookup(result: LookupResult, lang: str, corpus: Corpus, terms: list[
                 else r["missing_article_tail"])
         if result.kind == "not_in_partial":
             tail = ""
-        blocks += [message + (" " if lang == "en" else "") + tail if tail else message, r["disclaimer"]]
+        blocks += [message + (" " if lang == "en" else "") + tail if tail else message, _disclaimer(lang)]
         return Composed(text=_finish("\n\n".join(blocks), lang), citations=[], topic="article_lookup")
     article = result.article
     doc = corpus.document(result.doc_id)
@@ -228,7 +233,7 @@ def compose_lookup(result: LookupResult, lang: str, corpus: Corpus, terms: list[
     citation = _lookup_citation(corpus, doc.id, article.label, quote or article.body)
     if citation is None:
         return compose_fixed("out_of_scope", lang, notes)
-    status = r["status"].get(doc.status, doc.status)
+    status = status_label(doc.status, "en" if lang == "en" else "zh-Hans")
     display = citation.display
     if lang == "en":
         lead = (r["lookup_item_lead"].format(display=display, item=result.item, english=english_title(doc.id))
@@ -243,7 +248,7 @@ def compose_lookup(result: LookupResult, lang: str, corpus: Corpus, terms: list[
     current = _current_version(doc.id, corpus)
     if current:
         blocks.append(r["lookup_superseded"].format(current=current))
-    blocks.append(r["disclaimer"])
+    blocks.append(_disclaimer(lang))
     return Composed(text=_finish("\n\n".join(blocks), lang), citations=[citation], topic="article_lookup")
 
 

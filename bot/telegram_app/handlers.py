@@ -11,7 +11,7 @@ from telegram.ext import ContextTypes
 
 from bot.engine.query import MAX_QUESTION_CHARS
 from bot.language import LANGUAGES, localize
-from bot.messages import LANGUAGE_NAMES, has_string, t
+from bot.messages import LANGUAGE_NAMES, status_label, t
 from bot.telegram_app import userdata
 from bot.telegram_app.formatting import esc, find_article, format_answer, format_article, format_check
 from bot.telegram_app.replies import answer_keyboard, keyboard, send_html, send_text
@@ -96,8 +96,7 @@ async def on_sources(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     documents = sorted(services(context).corpus.documents.values(), key=lambda d: (d.status != "in_force", d.id))
     lines = [esc(t("sources_header", lang, count=len(documents)))]
     for d in documents:
-        status_key = f"status_{d.status}"
-        status = t(status_key, lang) if has_string(status_key) else d.status
+        status = status_label(d.status, lang)
         line = t("sources_line", lang, title=d.title, effective=d.effective, status=status)
         lines.append(f"• {esc(line)}")
         if d.caveat and d.status == "in_force":

@@ -7,10 +7,10 @@ import time
 import pytest
 
 from bot.engine.citations import verify
-from bot.engine.composer import replies
 from bot.engine.conversation import Turn
 from bot.engine.llm.answerer import TASK_REMINDER, LLMAnswerer, LLMError
 from bot.language import detect_language, localize
+from bot.messages import t
 from tests.support.llm_stub import card_hit, guidance_hit, regulation_hit
 
 QUESTION = "催收天天打我爸妈电话，合法吗"
@@ -41,7 +41,7 @@ def test_good_reply_gets_a_verified_citation_with_a_corpus_quote(answerer, stub,
     assert "你家人" not in citation.quote
     assert "[S1]" not in answer.text and "侵扰你家人的私人生活安宁[1]" in answer.text
     assert f"1. 《民法典》第一千零三十三条：“{citation.quote}”" in answer.text
-    assert answer.text.rstrip().endswith(replies()["zh"]["disclaimer"])
+    assert answer.text.rstrip().endswith(t("disclaimer", "zh-Hans"))
     assert answer.topic == "contact-may-they-call" and answer.intent == "contact_rights"
 
 
@@ -212,7 +212,7 @@ def test_english_request_gets_an_english_answer_with_chinese_titles(answerer, st
     assert "Answer in English" in stub.last_messages()[0]["content"]
     assert "Article 2000" not in answer.text and "[unverified citation removed]" in answer.text
     assert "Legal basis:" in answer.text and "1. 《民法典》第一千零三十三条" in answer.text
-    assert answer.text.rstrip().endswith(replies()["en"]["disclaimer"])
+    assert answer.text.rstrip().endswith(t("disclaimer", "en"))
     [citation] = answer.citations
     verify(corpus, citation)
 

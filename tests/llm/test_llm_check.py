@@ -4,8 +4,8 @@ from __future__ import annotations
 import pytest
 
 from bot.engine.citations import verify
-from bot.engine.composer import replies
 from bot.engine.llm.answerer import ReplyChecker, _history_pairs, _sentences, build_sources, choose_quote, finish_text
+from bot.messages import t
 from tests.support.llm_stub import card_hit, guidance_hit, regulation_hit
 
 
@@ -146,4 +146,4 @@ def test_finish_text_lists_quotes_and_disclaimer(checker, sources, corpus):
     body, basis, disclaimer = text.split("\n\n")
     assert body == "骚扰他人的可能构成犯罪[1]。"
     assert basis.startswith(f"法律依据：\n1. 《刑法》第二百九十三条之一：“{checked.citations[0].quote}”")
-    assert disclaimer == replies()["zh"]["disclaimer"]
+    assert disclaimer == t("disclaimer", "zh-Hans")

@@ -25,6 +25,7 @@ from bot.engine.citations import CitationError, make_citation
 from bot.engine.query import MAX_QUESTION_CHARS
 from bot.engine.quotes import sentences, trim_quote_marks
 from bot.language import localize, to_simplified
+from bot.messages import t
 from ingest.corpus import STATUS_LABELS, Article, Corpus, Document
 from ingest.numerals import article_label, chinese_to_int
 
@@ -531,9 +532,9 @@ def finish_text(body: str, citations: Sequence[Citation], language: str, corpus:
 
     The list and the disclaimer are the offline composer's, so both modes read alike.
     """
-    from bot.engine.composer import render_citations, replies
+    from bot.engine.composer import render_citations
 
-    disclaimer = replies()["en" if language == "en" else "zh"]["disclaimer"]
+    disclaimer = t("disclaimer", "en" if language == "en" else "zh-Hans")
     text = "\n\n".join([body, render_citations(list(citations), language, corpus), disclaimer])
     return text if language == "en" else localize(text, language)
 
