@@ -186,11 +186,15 @@ def _current_is_valid(settings, client, current: dict | None, fingerprint: str) 
     if (manifest.get("fingerprint") != fingerprint or not (index_dir / BM25_DIR).is_dir()
             or not (index_dir / CARD_VECTORS_FILE).is_file()):
         return None
+    from chromadb.errors import ChromaError  # chromadb is loaded by now (the client exists)
+
     try:
         collection = store.get_collection(client, current["collection"])
         if collection.count() != manifest["totals"]["chunks"]:
             return None
-    except Exception:
+    except ChromaError:     # the collection is gone or unreadable: rebuild
+        return None
+    except KeyError:        # a manifest without totals (written by an older build): rebuild
         return None
     return manifest
 

@@ -17,6 +17,7 @@ from bot.engine.citations import is_valid
 from bot.engine.composer import Composed, Evidence, compose_fixed, compose_lookup, compose_topical
 from bot.engine.conversation import Turn, context_turn, looks_like_followup
 from bot.engine.intent import classify_topic, domain_hits, has_injection, is_greeting, is_out_of_scope, is_refused
+from bot.engine.llm import LLMAnswerer, LLMError
 from bot.engine.lookup import lookup
 from bot.engine.query import Query, build_query
 from bot.engine.retrieval import HybridRetriever, article_key, best_cards, ranked_articles
@@ -117,15 +118,12 @@ class Engine:
         # so say it is outside what the bot knows rather than cite something unrelated.
         if intent is None or (evidence.card is None and not evidence.strong):
             return "out_of_scope", compose_fixed("out_of_scope", lang, notes), "offline"
-        if self.settings is not None and getattr(self.settings, "llm_enabled", False):
+        if self.settings is not None and self.settings.llm_enabled:
             llm_answer = self._llm_answer(query, docs, lang, history)
             if llm_answer is not None:
                 return intent, Composed(llm_answer.text, llm_answer.citations, llm_answer.followups,
                                         evidence.card.id if evidence.card else intent), "llm"
         return intent, compose_topical(evidence, intent, lang, self.corpus, notes, self.cards), "offline"
-
-    def retrieve(self, query: Query, context: str = "") -> list:
-        return self.retriever.search(query, context=context)
 
     def _retrieve(self, query: Query, history):
         """Retrieve; a weak follow-up ("联系人呢？") also searches with the previous topical question."""
@@ -173,20 +171,14 @@ class Engine:
         return intent
 
     def _llm_answer(self, query: Query, docs: list, lang: str, history) -> Answer | None:
-        try:
-            from bot.engine.llm.answerer import LLMAnswerer, LLMError
-        except ImportError:
-            return None
         hits = [SearchHit(d.metadata["chunk_id"], d.page_content, d.metadata, float(d.metadata.get("score") or 0))
                 for d in docs]
         try:
             if self._llm is None:
                 self._llm = LLMAnswerer(self.settings, self.corpus)
             return self._llm.answer(question=query.original, hits=hits, language=lang, history=history)
-        except LLMError as exc:
+        except LLMError as exc:   # the answerer turns endpoint failures and timeouts into LLMError
             log.warning("LLM answer failed, using the offline composer: %s", type(exc).__name__)
-        except Exception as exc:  # timeouts and transport errors from the client library
-            log.warning("LLM answer failed unexpectedly, using the offline composer: %s", type(exc).__name__)
         return None
 
     def _verified(self, citations: list[Citation]) -> list[Citation]:

@@ -10,7 +10,8 @@ from telegram.constants import ChatType
 from telegram.ext import ContextTypes
 
 from bot.engine.query import MAX_QUESTION_CHARS
-from bot.language import LANGUAGES, localize
+from bot.errors import BilingualError
+from bot.language import LANGUAGES
 from bot.messages import LANGUAGE_NAMES, status_label, t
 from bot.telegram_app import userdata
 from bot.telegram_app.formatting import esc, find_article, format_answer, format_article, format_check
@@ -179,11 +180,9 @@ async def run_check(update: Update, context: ContextTypes.DEFAULT_TYPE, text: st
         log.error("checker unavailable: %s", exc)
         await _say(update, context, "tool_unavailable")
         return
-    except ValueError as exc:
-        if not hasattr(exc, "zh"):
-            raise
+    except BilingualError as exc:
         # The checker's own bad-input message (e.g. nothing to check), in both languages.
-        message = exc.en if lang == "en" else localize(exc.zh, lang)
+        message = exc.message(lang)
         await send_text(context.bot, update.effective_chat.id, message)
         return
     svc.stats.checks += 1

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from bot.datafiles import data_path, load_yaml
 from bot.engine.answers import Citation
+from bot.errors import BilingualError
 from bot.language import detect_language, to_simplified
 from bot.tools.amounts import AmountError, parse_count
 from bot.tools.common import citation_line, cite, disclaimer, say, to_lang, unique
@@ -26,10 +27,8 @@ CODES = ("threat", "insult", "third_party_disclosure", "third_party_contact", "i
 MAX_EXCERPT = 120
 
 
-class CheckerInputError(ValueError):
-    def __init__(self, zh: str, en: str):
-        super().__init__(en)
-        self.zh, self.en = zh, en
+class CheckerInputError(BilingualError):
+    """A message the checker cannot check (empty, or not text)."""
 
 
 @dataclass
