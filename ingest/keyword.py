@@ -63,7 +63,7 @@ class KeywordIndex:
         self._lock = threading.Lock()
 
     @classmethod
-    def build(cls, chunk_ids: list[str], texts: list[str]) -> "KeywordIndex":
+    def build(cls, chunk_ids: list[str], texts: list[str]) -> KeywordIndex:
         """`texts` must already be normalised (chunk text is)."""
         import bm25s
 
@@ -79,7 +79,7 @@ class KeywordIndex:
         (folder / _IDS_FILE).write_text(json.dumps(self.chunk_ids, ensure_ascii=False), encoding="utf-8")
 
     @classmethod
-    def load(cls, folder: Path) -> "KeywordIndex":
+    def load(cls, folder: Path) -> KeywordIndex:
         import bm25s
 
         retriever = bm25s.BM25.load(str(folder), show_progress=False)

@@ -7,7 +7,7 @@ import time
 from telegram import Update
 from telegram.ext import ContextTypes
 
-from bot.i18n import t
+from bot.messages import t
 from bot.telegram_app import userdata
 from bot.telegram_app.replies import send_text
 from bot.telegram_app.services import Services, services

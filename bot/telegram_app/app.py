@@ -10,10 +10,18 @@ from urllib.parse import urlparse
 
 from telegram import BotCommand, BotCommandScopeChat, Update
 from telegram.error import TelegramError
-from telegram.ext import (AIORateLimiter, Application, CallbackQueryHandler, CommandHandler, MessageHandler,
-                          PersistenceInput, PicklePersistence, filters)
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    CallbackQueryHandler,
+    CommandHandler,
+    MessageHandler,
+    PersistenceInput,
+    PicklePersistence,
+    filters,
+)
 
-from bot.i18n import t
+from bot.messages import t
 from bot.telegram_app import admin, handlers
 from bot.telegram_app.flows import tools_conversation
 from bot.telegram_app.ratelimit import UserRateLimiter
@@ -25,7 +33,6 @@ log = logging.getLogger(__name__)
 PUBLIC_COMMANDS = ("start", "help", "contact", "borrower", "script", "check", "complain", "sources",
                    "lang", "privacy", "forget", "cancel")
 ADMIN_COMMANDS = (("reload", "重建知识库索引（管理员）"), ("stats", "运行统计（管理员）"))
-ENGINE_THREADS = 2          # the machine has few cores; more threads only contend
 MAX_CONCURRENT_UPDATES = 64
 PERSIST_EVERY = 10          # seconds between persistence writes (also written on shutdown)
 
@@ -80,7 +87,7 @@ def build_application(settings, engine) -> Application:
         store_data=PersistenceInput(bot_data=False, chat_data=True, user_data=True, callback_data=False),
         update_interval=PERSIST_EVERY,
     )
-    executor = ThreadPoolExecutor(max_workers=ENGINE_THREADS, thread_name_prefix="engine")
+    executor = ThreadPoolExecutor(max_workers=settings.thread_count, thread_name_prefix="engine")
     retention_task: dict[str, asyncio.Task] = {}
 
     async def post_init(application: Application) -> None:

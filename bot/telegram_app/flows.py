@@ -10,11 +10,10 @@ import logging
 import warnings
 
 from telegram import KeyboardButton, ReplyKeyboardMarkup, ReplyKeyboardRemove, Update
-from telegram.ext import (CallbackQueryHandler, CommandHandler, ContextTypes, ConversationHandler,
-                          MessageHandler, filters)
+from telegram.ext import CallbackQueryHandler, CommandHandler, ContextTypes, ConversationHandler, MessageHandler, filters
 from telegram.warnings import PTBUserWarning
 
-from bot.i18n import t
+from bot.messages import t
 from bot.telegram_app import userdata
 from bot.telegram_app.formatting import format_answer
 from bot.telegram_app.handlers import answer_question, run_check

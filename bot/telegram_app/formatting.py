@@ -9,8 +9,8 @@ import html
 import re
 import zlib
 
-from bot.i18n import t
 from bot.language import localize
+from bot.messages import t
 
 MESSAGE_LIMIT = 4096          # Telegram's limit on message text
 CALLBACK_DATA_LIMIT = 64      # bytes

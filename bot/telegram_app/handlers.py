@@ -9,8 +9,10 @@ from telegram import MessageEntity, Update
 from telegram.constants import ChatType
 from telegram.ext import ContextTypes
 
-from bot.i18n import LANGUAGE_NAMES, has_string, t
-from bot.language import LANGUAGES, localize
+from bot.engine.query import MAX_QUESTION_CHARS
+from bot.errors import BilingualError
+from bot.language import LANGUAGES
+from bot.messages import LANGUAGE_NAMES, status_label, t
 from bot.telegram_app import userdata
 from bot.telegram_app.formatting import esc, find_article, format_answer, format_article, format_check
 from bot.telegram_app.replies import answer_keyboard, keyboard, send_html, send_text
@@ -19,7 +21,6 @@ from bot.telegram_app.tools import ToolUnavailable, check_message
 
 log = logging.getLogger(__name__)
 
-MAX_QUESTION_CHARS = 2000   # longer messages are answered from their beginning, with a note
 TOPIC_QUESTIONS = {"borrower": "q_borrower", "conduct": "q_conduct", "complain": "q_complain",
                    "contact": "q_contact"}
 
@@ -96,8 +97,7 @@ async def on_sources(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     documents = sorted(services(context).corpus.documents.values(), key=lambda d: (d.status != "in_force", d.id))
     lines = [esc(t("sources_header", lang, count=len(documents)))]
     for d in documents:
-        status_key = f"status_{d.status}"
-        status = t(status_key, lang) if has_string(status_key) else d.status
+        status = status_label(d.status, lang)
         line = t("sources_line", lang, title=d.title, effective=d.effective, status=status)
         lines.append(f"• {esc(line)}")
         if d.caveat and d.status == "in_force":
@@ -180,11 +180,9 @@ async def run_check(update: Update, context: ContextTypes.DEFAULT_TYPE, text: st
         log.error("checker unavailable: %s", exc)
         await _say(update, context, "tool_unavailable")
         return
-    except ValueError as exc:
-        if not hasattr(exc, "zh"):
-            raise
+    except BilingualError as exc:
         # The checker's own bad-input message (e.g. nothing to check), in both languages.
-        message = exc.en if lang == "en" else localize(exc.zh, lang)
+        message = exc.message(lang)
         await send_text(context.bot, update.effective_chat.id, message)
         return
     svc.stats.checks += 1

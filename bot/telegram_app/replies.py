@@ -5,7 +5,7 @@ import io
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile, LinkPreviewOptions
 
-from bot.i18n import t
+from bot.messages import t
 from bot.telegram_app.formatting import article_callback, esc, fits_callback, split_html
 
 MAX_FOLLOWUPS = 3

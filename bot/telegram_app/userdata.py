@@ -13,8 +13,8 @@ import time
 from telegram import Update
 from telegram.ext import Application, ConversationHandler
 
-from bot.i18n import language_from_code, normalize_language
 from bot.language import detect_language
+from bot.messages import language_from_code, normalize_language
 
 log = logging.getLogger(__name__)
 
@@ -53,12 +53,12 @@ def touch(user_data, retention_days: int, now: float | None = None) -> None:
 
 
 def history_turns(user_data) -> list:
-    """The stored history as `bot.conversation.Turn`s for the engine.
+    """The stored history as `bot.engine.conversation.Turn`s for the engine.
 
     History is persisted as plain dicts, not Turn objects, so a change to the Turn
     class can never make the persistence file unreadable.
     """
-    from bot.conversation import Turn
+    from bot.engine.conversation import Turn
 
     turns = []
     for item in user_data.get(HISTORY, []):

@@ -7,10 +7,10 @@ typed goes into their own letters unchanged, and is never logged.
 """
 from __future__ import annotations
 
-from bot.answers import Citation
+from bot.engine.answers import Citation
 from bot.tools import inputs
 from bot.tools.checker import Finding, check_message, finding_for
-from bot.tools.common import cite, citations_block, disclaimer, say, to_lang, unique
+from bot.tools.common import citations_block, cite, disclaimer, say, to_lang, unique
 from bot.tools.creditors import hotline_text
 from bot.tools.documents import to_docx
 from bot.tools.wizard import Choice, FormWizard, InputError, Question, ToolResult, register

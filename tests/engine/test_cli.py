@@ -37,8 +37,11 @@ def test_ask_json_prints_one_object(engine_settings):
     first = data["citations"][0]
     assert {"doc_id", "title", "short_title", "article", "status", "quote"} <= set(first)
     # citations are listed in the order the answer presents them
-    positions = [data["answer"].index(f"《{c['short_title']}》{c['article'] if c['article'].startswith('第') else '第' + c['article'] + '项'}")
-                 for c in data["citations"]]
+    def display(c):
+        label = c["article"] if c["article"].startswith("第") else f"第{c['article']}项"
+        return f"《{c['short_title']}》{label}"
+
+    positions = [data["answer"].index(display(c)) for c in data["citations"]]
     assert positions == sorted(positions)
 
 

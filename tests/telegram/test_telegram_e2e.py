@@ -11,8 +11,8 @@ import re
 import pytest
 
 from bot.language import detect_language
-from conftest import ADMIN_ID, TOKEN, BotProcess
-from fake_bot_api import BOT_USERNAME
+from tests.support.bot_process import ADMIN_ID, TOKEN, BotProcess
+from tests.support.fake_bot_api import BOT_USERNAME
 
 PHONE, ID_NUMBER, CARD = "13912345678", "11010519491231002X", "6222021234567890123"
 PRIVATE_MARKER = "秘密标记ZQ"   # appears in messages, must never appear in the log
@@ -73,8 +73,8 @@ def test_followup_button_answers_the_followup(bot, fake_api):
 
 
 def test_view_article_button_shows_full_text(bot, fake_api, bot_index):
-    from ingest.corpus import load_corpus
     from bot.telegram_app.formatting import find_article
+    from ingest.corpus import load_corpus
 
     reply = ask(fake_api, 104, QUESTION)
     button = next(b for b in reply.buttons if b["callback_data"].startswith("a:"))

@@ -10,7 +10,8 @@ import json
 import httpx
 import pytest
 
-from conftest import TOKEN, BotProcess, free_port
+from tests.support import free_port
+from tests.support.bot_process import TOKEN, BotProcess
 
 PHONE = "13812345678"
 

@@ -12,7 +12,7 @@ from telegram.ext import PersistenceInput, PicklePersistence
 from bot.telegram_app.app import build_application
 from bot.telegram_app.ratelimit import UserRateLimiter
 from bot.telegram_app.userdata import SEEN, forget_user, sweep_idle, touch
-from conftest import TOKEN
+from tests.support.bot_process import TOKEN
 
 DAY = 86400
 

@@ -3,8 +3,7 @@ from decimal import Decimal
 
 import pytest
 
-from bot.tools.amounts import (AmountError, check_monthly, format_yuan, months_needed, parse_amount, parse_count,
-                               parse_months)
+from bot.tools.amounts import AmountError, check_monthly, format_yuan, months_needed, parse_amount, parse_count, parse_months
 
 
 @pytest.mark.parametrize("text, expected", [

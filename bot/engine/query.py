@@ -9,13 +9,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
-from pathlib import Path
 
-import yaml
-
+from bot.datafiles import load_yaml
 from ingest.normalize import normalize_text
 
-DATA_DIR = Path(__file__).parent / "data"
+# Longer questions are answered from their beginning, with a note: a pasted essay should not
+# crowd out the search (or, with an LLM, run up the bill). Front ends use the same limit.
 MAX_QUESTION_CHARS = 2000
 
 _CJK_SPACE = re.compile(r"(?<=[\u3400-\u9fff])\s+(?=[\u3400-\u9fff])")
@@ -36,8 +35,7 @@ class Query:
 
 @lru_cache(maxsize=1)
 def load_expansions() -> dict:
-    with open(DATA_DIR / "expansions.yaml", encoding="utf-8") as fh:
-        data = yaml.safe_load(fh) or {}
+    data = load_yaml("expansions.yaml", empty={})
     return {"typos": data.get("typos") or {}, "expansions": data.get("expansions") or {},
             "english": data.get("english") or {}}
 

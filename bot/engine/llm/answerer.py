@@ -14,17 +14,18 @@ import math
 import re
 import time
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
-import yaml
-
-from bot.answers import Answer, Citation
-from bot.citations import CitationError, make_citation
+from bot.datafiles import load_yaml
+from bot.engine.answers import Answer, Citation
+from bot.engine.citations import CitationError, make_citation
+from bot.engine.query import MAX_QUESTION_CHARS
+from bot.engine.quotes import sentences, trim_quote_marks
 from bot.language import localize, to_simplified
-from bot.quotes import sentences, trim_quote_marks
+from bot.messages import t
 from ingest.corpus import STATUS_LABELS, Article, Corpus, Document
 from ingest.numerals import article_label, chinese_to_int
 
@@ -36,7 +37,6 @@ MAX_BACKGROUND = 3         # answer cards given as unnumbered background
 MAX_BACKGROUND_CHARS = 600
 MAX_HISTORY_TURNS = 6
 MAX_HISTORY_CHARS = 300
-MAX_QUESTION_CHARS = 2000  # a pasted essay should not run up the bill or crowd out the sources
 MAX_TOKENS = 800
 TEMPERATURE = 0.2          # low: the model should restate the sources, not improvise
 NO_KEY = "not-needed"      # local servers (Ollama) take no key; the SDK insists on one
@@ -165,7 +165,7 @@ class LLMAnswerer:
 
 @lru_cache(maxsize=1)
 def _promise_patterns() -> tuple[re.Pattern, ...]:
-    data = yaml.safe_load((Path(__file__).parent / "data" / "outcome_promises.yaml").read_text(encoding="utf-8"))
+    data = load_yaml("outcome_promises.yaml")
     return tuple([re.compile(p) for p in data["zh"]] + [re.compile(p, re.I) for p in data["en"]])
 
 
@@ -532,9 +532,9 @@ def finish_text(body: str, citations: Sequence[Citation], language: str, corpus:
 
     The list and the disclaimer are the offline composer's, so both modes read alike.
     """
-    from bot.composer import render_citations, replies
+    from bot.engine.composer import render_citations
 
-    disclaimer = replies()["en" if language == "en" else "zh"]["disclaimer"]
+    disclaimer = t("disclaimer", "en" if language == "en" else "zh-Hans")
     text = "\n\n".join([body, render_citations(list(citations), language, corpus), disclaimer])
     return text if language == "en" else localize(text, language)
 

@@ -128,7 +128,7 @@ class FakeBotAPI:
     def base_url(self) -> str:
         return f"http://{self.host}:{self.port}/bot"
 
-    def start(self) -> "FakeBotAPI":
+    def start(self) -> FakeBotAPI:
         self._thread = threading.Thread(target=self._run, name="fake-bot-api", daemon=True)
         self._thread.start()
         if not self._ready.wait(15):

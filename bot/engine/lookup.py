@@ -10,14 +10,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 
-import yaml
-
+from bot.datafiles import load_yaml
 from ingest.corpus import Article, Corpus
 from ingest.numerals import article_label, chinese_to_int, int_to_chinese
-
-DATA_FILE = Path(__file__).parent / "data" / "documents.yaml"
 
 _NUM = r"[0-9]+|[零〇一二两三四五六七八九十百千]+"
 _SUFFIX = r"(?:\s*之\s*([0-9]+|[一二三四五六七八九十]+))?"
@@ -45,8 +41,7 @@ class LookupResult:
 
 @lru_cache(maxsize=1)
 def load_document_data() -> dict:
-    with open(DATA_FILE, encoding="utf-8") as fh:
-        return yaml.safe_load(fh) or {}
+    return load_yaml("documents.yaml", empty={})
 
 
 @lru_cache(maxsize=1)

@@ -6,7 +6,7 @@
 - `chat` is a console chat with history; `python -m bot` alone starts Telegram when
   TELEGRAM_BOT_TOKEN is set, otherwise explains how to set it and starts the chat.
 - `sources` lists the documents the answers rely on, with dates and status.
-- `check`, `script`, `complain`, `contact` are the advice tools (bot.tools.cli).
+- `check`, `script`, `complain`, `contact` are the advice tools (bot.cli.tools).
 """
 from __future__ import annotations
 
@@ -31,7 +31,7 @@ def _settings():
 def _engine(settings):
     """Load the engine once; a missing index is a clear error, not a traceback."""
     from bot.engine import Engine
-    from ingest.index import IndexMissingError
+    from ingest.reader import IndexMissingError
 
     try:
         return Engine.from_settings(settings)
@@ -75,13 +75,13 @@ def cmd_ask(args, settings) -> int:
 
 
 def cmd_chat(args, settings) -> int:
-    from bot.console import chat
+    from bot.cli.console import chat
 
     return chat(_engine(settings), settings)
 
 
 def cmd_sources(args, settings) -> int:
-    from bot.lookup import load_document_data
+    from bot.engine.lookup import load_document_data
     from ingest.corpus import STATUS_LABELS, CorpusError, load_corpus
 
     try:
@@ -117,7 +117,7 @@ def run_default(settings) -> int:
 
 
 def run_tool(name: str, argv: list[str]) -> int:
-    from bot.tools import cli as tools_cli
+    from bot.cli import tools as tools_cli
 
     return getattr(tools_cli, f"run_{name}")(argv)
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import sys
 
-from bot.conversation import History, Turn
+from bot.engine.conversation import History, Turn
 from bot.language import localize
 
 _QUIT = {"/quit", "/exit", "quit", "exit", "退出", "/q"}

@@ -17,20 +17,20 @@ from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
-from bot.lookup import asks_for_old_version
-from bot.query import Query, build_query
+from bot.engine.lookup import asks_for_old_version
+from bot.engine.query import Query, build_query
 
 Mode = Literal["hybrid", "dense", "keyword"]
 NOT_IN_FORCE = {"superseded", "amended", "repealed"}
 
 
 def wants_old_version(text: str) -> bool:
-    """The question asks for a superseded text of a named law ("2012年治安管理处罚法"), see bot.lookup."""
+    """The question asks for a superseded text of a named law ("2012年治安管理处罚法"), see bot.engine.lookup."""
     return asks_for_old_version(text)
 
 
 class HybridRetriever(BaseRetriever):
-    """Dense + BM25 over the index from `ingest.index.open_index`, fused by rank."""
+    """Dense + BM25 over the index from `ingest.reader.open_index`, fused by rank."""
 
     model_config = ConfigDict(arbitrary_types_allowed=True)
 
@@ -45,7 +45,7 @@ class HybridRetriever(BaseRetriever):
     demote: float = 0.5            # score factor for documents not in force
     expand: bool = True            # append legal terms for colloquial words
     dense_expand: bool = False     # also send the expansion to the dense retriever
-    cards: Any = None              # bot.cardmatch.CardMatcher: question vs each card's listed phrasings
+    cards: Any = None              # bot.engine.cardmatch.CardMatcher: question vs each card's listed phrasings
     card_weight: float = 1.0
     card_k: int = 3
     corpus: Any = None             # with a corpus, an article the user names ("民法典第1032条") ranks first
@@ -97,7 +97,7 @@ class HybridRetriever(BaseRetriever):
     def _named_article(self, query: Query) -> dict | None:
         if self.corpus is None:
             return None
-        from bot.lookup import lookup
+        from bot.engine.lookup import lookup
 
         found = lookup(query.text, self.corpus)
         if found is None or found.kind != "article":

@@ -2,23 +2,20 @@
 
 A card is indexed as one chunk (all its questions plus its body), which blurs
 the signal; comparing the question with each listed phrasing separately is a
-much sharper test of "this card answers this". Vectors of the phrasings come
-from the ingest embedding cache in DATA_DIR, so only a changed card is embedded
-at start-up.
+much sharper test of "this card answers this". The phrasings and their vectors
+are built at ingest time and stored with the index (`SearchIndex.card_phrasings`).
 """
 from __future__ import annotations
 
 import logging
 import threading
 from collections import OrderedDict
-from pathlib import Path
 
 import numpy as np
 
-from ingest.cards import Card
 from ingest.keyword import KeywordIndex
 from ingest.normalize import normalize_text
-
+from ingest.reader import CardPhrasings
 
 logging.getLogger("bm25s").setLevel(logging.WARNING)   # it logs every (tiny) index build at DEBUG
 
@@ -68,37 +65,13 @@ def _unit(matrix: np.ndarray) -> np.ndarray:
 
 
 class CardMatcher:
-    def __init__(self, cards: list[Card], embeddings=None, cache_path: Path | None = None):
-        self.card_ids: list[str] = []
-        texts: list[str] = []
-        for card in cards:
-            for phrasing in [card.topic, *card.questions]:
-                self.card_ids.append(card.id)
-                texts.append(normalize_text(phrasing))
-        self.texts = texts
+    def __init__(self, phrasings: CardPhrasings, embeddings=None):
+        self.card_ids = phrasings.card_ids
+        self.texts = phrasings.texts
         self.embeddings = embeddings
-        self.vectors = _unit(self._embed(texts, cache_path)) if embeddings is not None and texts else None
-        self.keyword = KeywordIndex.build(self.card_ids, texts) if texts else None
-
-    def _embed(self, texts: list[str], cache_path: Path | None) -> np.ndarray:
-        inner = getattr(self.embeddings, "inner", self.embeddings)
-        if cache_path is None:
-            return inner.embed_array(texts)
-        from ingest.cache import EmbeddingCache, text_key
-
-        cache = EmbeddingCache(cache_path)
-        try:
-            keys = [text_key(t) for t in texts]
-            found = cache.get_many(inner.model_id, keys, inner.dimension)
-            missing = [(k, t) for k, t in zip(keys, texts) if k not in found]
-            if missing:
-                fresh = inner.embed_array([t for _, t in missing])
-                new = {k: np.asarray(v, dtype=np.float32) for (k, _), v in zip(missing, fresh)}
-                cache.put_many(inner.model_id, new)
-                found.update(new)
-            return np.stack([found[k] for k in keys])
-        finally:
-            cache.close()
+        has_vectors = embeddings is not None and len(self.texts) > 0
+        self.vectors = _unit(phrasings.vectors) if has_vectors else None
+        self.keyword = KeywordIndex.build(self.card_ids, self.texts) if self.texts else None
 
     def dense(self, text: str, k: int = 5) -> list[tuple[str, float]]:
         """(card id, best cosine over its phrasings), best first."""

@@ -12,7 +12,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from ingest.cards import load_cards
 from ingest.chunks import article_chunks, card_chunks, guidance_chunks
 from ingest.guidance import load_guidance
-from ingest.index import SearchHit
+from ingest.reader import SearchHit
 
 KNOWLEDGE = "knowledge"
 

@@ -1,19 +1,10 @@
-"""Helpers for the ingest tests (importable as a plain module: tests/ has no __init__.py)."""
+"""A small knowledge folder for fast ingest tests (3 short regulations, the guidance article, 1 card)."""
 from __future__ import annotations
 
 import shutil
 from pathlib import Path
 
-from bot.config import Settings
-
-ROOT = Path(__file__).resolve().parents[2]
-KNOWLEDGE = ROOT / "knowledge"
-
-
-def make_settings(**overrides) -> Settings:
-    """Settings that ignore the developer's .env, so tests see only what they set."""
-    return Settings(_env_file=None, **overrides)
-
+from tests.support import KNOWLEDGE
 
 SMALL_DOCS = ("credit-card-measures-2011", "spc-limit-consumption-2015", "spc-bank-card-disputes-2021")
 

@@ -37,7 +37,7 @@ def run_check(argv: list[str] | None = None) -> int:
     try:
         result = check_message(text, default_corpus(), lang=args.lang)
     except CheckerInputError as exc:
-        return _fail(exc.en if args.lang == "en" else exc.zh)
+        return _fail(exc.message(args.lang or "zh-Hans"))
     if args.json:
         print(json.dumps(result.to_json(), ensure_ascii=False, indent=2))
     else:
@@ -147,7 +147,7 @@ def _run_wizard(name: str, argv: list[str] | None) -> int:
             lang = detect_language(" ".join(answers.values()))
         result = _interact(wizard, answers, lang)
     except InputError as exc:
-        return _fail(exc.en if lang == "en" else exc.zh)
+        return _fail(exc.message(lang))
     print(result.text)
     if args.out:
         try:
@@ -157,6 +157,3 @@ def _run_wizard(name: str, argv: list[str] | None) -> int:
         print(f"\n[{args.out}]", file=sys.stderr)
     return 0
 
-
-# For the dispatcher in bot/cli.py: `COMMANDS[name](argv)`.
-COMMANDS = {"check": run_check, "script": run_script, "complain": run_complain, "contact": run_contact}

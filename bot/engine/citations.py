@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 
-from bot.answers import Citation
+from bot.engine.answers import Citation
 from ingest.corpus import Corpus
 
 

@@ -1,4 +1,4 @@
-"""Read side of the index, used by the answer engine.
+"""Read side of the index: the API `bot` uses (it never imports the builder).
 
 `open_index(settings)` follows DATA_DIR/CURRENT to the serving version: chunk
 texts and metadata are loaded into memory (fast `get`, `keyword`, `all_hits`),
@@ -13,14 +13,28 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+
 from ingest import store
-from ingest.build import BM25_DIR, CHUNKS_FILE, CURRENT_FILE, MANIFEST_FILE, read_current
 from ingest.keyword import KeywordIndex
 from ingest.normalize import normalize_text
+from ingest.paths import BM25_DIR, CARD_VECTORS_FILE, CHUNKS_FILE, CURRENT_FILE, MANIFEST_FILE, read_current
 
 
 class IndexMissingError(RuntimeError):
     """No usable index under DATA_DIR (never built, or built for another embedding model)."""
+
+
+class IndexStaleError(IndexMissingError):
+    """The index was built from another version of knowledge/ than the one on disk now."""
+
+
+@dataclass(frozen=True)
+class CardPhrasings:
+    """Each answer card's topic and listed questions (normalised) with their vectors, built at ingest."""
+    card_ids: list[str]
+    texts: list[str]
+    vectors: np.ndarray     # (len(texts), dimension), float32
 
 
 @dataclass
@@ -39,6 +53,7 @@ class _Snapshot:
     chunks: dict            # chunk id -> {"text", "metadata"}
     keyword: KeywordIndex
     collection: object      # chromadb Collection
+    phrasings: CardPhrasings
 
     def hit(self, chunk_id: str, score: float) -> SearchHit:
         chunk = self.chunks[chunk_id]
@@ -73,14 +88,21 @@ def _load_snapshot(settings) -> _Snapshot:
                 row = json.loads(line)
                 chunks[row["id"]] = {"text": row["text"], "metadata": row["metadata"]}
         keyword = KeywordIndex.load(folder / BM25_DIR)
-    except (OSError, ValueError) as exc:
+        phrasings = _load_phrasings(folder / CARD_VECTORS_FILE)
+    except (OSError, ValueError, KeyError) as exc:
         raise _missing(data_dir, f"version {current['version']} is incomplete: {exc}") from exc
     try:
         collection = store.get_collection(store.make_client(settings), current["collection"])
     except Exception as exc:  # NotFoundError, connection errors
         raise _missing(data_dir, f"collection {current['collection']} unavailable at "
                                  f"{store.store_location(settings)}: {exc}") from exc
-    return _Snapshot(current["version"], current["collection"], manifest, chunks, keyword, collection)
+    return _Snapshot(current["version"], current["collection"], manifest, chunks, keyword, collection, phrasings)
+
+
+def _load_phrasings(path: Path) -> CardPhrasings:
+    with np.load(path) as saved:
+        return CardPhrasings([str(c) for c in saved["card_ids"]], [str(t) for t in saved["texts"]],
+                             np.asarray(saved["vectors"], dtype=np.float32))
 
 
 class SearchIndex:
@@ -128,6 +150,18 @@ class SearchIndex:
 
     def __len__(self) -> int:
         return len(self._state.chunks)
+
+    def card_phrasings(self) -> CardPhrasings:
+        return self._state.phrasings
+
+    def check_corpus_version(self, corpus_version: str) -> None:
+        """Raise IndexStaleError when the index was built from another knowledge/ than `corpus_version`."""
+        built = self.manifest.get("corpus_version")
+        if built != corpus_version:
+            raise IndexStaleError(
+                f"the search index in {self.settings.data_dir} was built from another version of "
+                f"{self.settings.knowledge_dir} (index {built}, files now {corpus_version}); "
+                "rebuild it with `python -m ingest` (or `make index`).")
 
     # -- extras ---------------------------------------------------------------------
     @property
@@ -188,4 +222,4 @@ def open_index(settings, embeddings=None) -> SearchIndex:
     return SearchIndex(settings, snapshot, embeddings)
 
 
-__all__ = ["SearchHit", "SearchIndex", "open_index", "IndexMissingError"]
+__all__ = ["CardPhrasings", "SearchHit", "SearchIndex", "open_index", "IndexMissingError", "IndexStaleError"]

@@ -1,6 +1,6 @@
 """Offline grounded composer: answer card + retrieved articles -> cited plain-text answer.
 
-Every citation is built with `bot.citations.make_citation`, so an article that
+Every citation is built with `bot.engine.citations.make_citation`, so an article that
 does not exist or a quote that is not verbatim can never reach the user.
 Guidance chunks are never cited; only regulation articles are.
 """
@@ -9,19 +9,17 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
-from pathlib import Path
 
-import yaml
-
-from bot.answers import Citation
-from bot.citations import CitationError, make_citation
+from bot.datafiles import load_yaml
+from bot.engine.answers import Citation
+from bot.engine.citations import CitationError, make_citation
+from bot.engine.lookup import LookupResult, load_document_data
+from bot.engine.quotes import best_quote, item_quote
 from bot.language import localize
-from bot.lookup import LookupResult, load_document_data
-from bot.quotes import best_quote, item_quote
+from bot.messages import caveat_text, status_label, t
 from ingest.cards import Card
 from ingest.corpus import Corpus
 
-DATA_DIR = Path(__file__).parent / "data"
 MAX_CITES = 4
 MAX_EXTRA = 1
 MAX_STEPS = 5
@@ -50,18 +48,21 @@ class Composed:
 
 @lru_cache(maxsize=1)
 def replies() -> dict:
-    with open(DATA_DIR / "replies.yaml", encoding="utf-8") as fh:
-        return yaml.safe_load(fh)
+    return load_yaml("replies.yaml")
 
 
 @lru_cache(maxsize=1)
 def english_cards() -> dict:
-    with open(DATA_DIR / "cards_en.yaml", encoding="utf-8") as fh:
-        return yaml.safe_load(fh) or {}
+    return load_yaml("cards_en.yaml", empty={})
 
 
 def _r(lang: str) -> dict:
     return replies()["en" if lang == "en" else "zh"]
+
+
+def _disclaimer(lang: str) -> str:
+    """The catalogue's disclaimer in Simplified or English (`_finish` converts the whole text)."""
+    return t("disclaimer", "en" if lang == "en" else "zh-Hans")
 
 
 def _finish(text: str, lang: str) -> str:
@@ -103,8 +104,7 @@ def english_article(citation: Citation, corpus: Corpus) -> str:
 
 
 def english_caveat(caveat: str) -> str:
-    words = replies()["en"]["caveat_words"]
-    return "; ".join(words.get(part, part) for part in caveat.split("；"))
+    return caveat_text(caveat, "en")
 
 
 def cite(corpus: Corpus, doc_id: str, label: str, terms: list[str], item: int | None = None) -> Citation | None:
@@ -174,7 +174,7 @@ def compose_topical(evidence: Evidence, intent: str, lang: str, corpus: Corpus,
     blocks.append(f"{r['steps']}{colon}\n" + "\n".join(f"- {s}" for s in steps))
     if avoid:
         blocks.append(f"{r['avoid']}{colon}\n" + "\n".join(f"- {s}" for s in avoid))
-    blocks.append(r["disclaimer"])
+    blocks.append(_disclaimer(lang))
     if card is None:
         followups = []
     elif lang == "en":
@@ -222,7 +222,7 @@ def compose_lookup(result: LookupResult, lang: str, corpus: Corpus, terms: list[
                 else r["missing_article_tail"])
         if result.kind == "not_in_partial":
             tail = ""
-        blocks += [message + (" " if lang == "en" else "") + tail if tail else message, r["disclaimer"]]
+        blocks += [message + (" " if lang == "en" else "") + tail if tail else message, _disclaimer(lang)]
         return Composed(text=_finish("\n\n".join(blocks), lang), citations=[], topic="article_lookup")
     article = result.article
     doc = corpus.document(result.doc_id)
@@ -233,7 +233,7 @@ def compose_lookup(result: LookupResult, lang: str, corpus: Corpus, terms: list[
     citation = _lookup_citation(corpus, doc.id, article.label, quote or article.body)
     if citation is None:
         return compose_fixed("out_of_scope", lang, notes)
-    status = r["status"].get(doc.status, doc.status)
+    status = status_label(doc.status, "en" if lang == "en" else "zh-Hans")
     display = citation.display
     if lang == "en":
         lead = (r["lookup_item_lead"].format(display=display, item=result.item, english=english_title(doc.id))
@@ -248,7 +248,7 @@ def compose_lookup(result: LookupResult, lang: str, corpus: Corpus, terms: list[
     current = _current_version(doc.id, corpus)
     if current:
         blocks.append(r["lookup_superseded"].format(current=current))
-    blocks.append(r["disclaimer"])
+    blocks.append(_disclaimer(lang))
     return Composed(text=_finish("\n\n".join(blocks), lang), citations=[citation], topic="article_lookup")
 
 

@@ -11,19 +11,23 @@ import logging
 import re
 import time
 
-from bot.answers import Answer, Citation
-from bot.cardmatch import CardMatcher, MemoEmbeddings
-from bot.citations import is_valid
-from bot.composer import Composed, Evidence, compose_fixed, compose_lookup, compose_topical
-from bot.conversation import Turn, context_turn, looks_like_followup
-from bot.intent import classify_topic, domain_hits, has_injection, is_greeting, is_out_of_scope, is_refused
+from bot.engine.answers import Answer, Citation
+from bot.engine.cardmatch import CardMatcher, MemoEmbeddings
+from bot.engine.citations import is_valid
+from bot.engine.composer import Composed, Evidence, compose_fixed, compose_lookup, compose_topical
+from bot.engine.conversation import Turn, context_turn, looks_like_followup
+from bot.engine.intent import classify_topic, domain_hits, has_injection, is_greeting, is_out_of_scope, is_refused
+from bot.engine.llm import LLMAnswerer, LLMError
+from bot.engine.lookup import lookup
+from bot.engine.query import Query, build_query
+from bot.engine.retrieval import HybridRetriever, article_key, best_cards, ranked_articles
 from bot.language import detect_language
-from bot.lookup import lookup
-from bot.query import Query, build_query
-from bot.retrieval import HybridRetriever, article_key, best_cards, ranked_articles
-from ingest.cards import Card, load_cards
-from ingest.corpus import Corpus, load_corpus
+from ingest.cards import Card
+from ingest.corpus import Corpus
+from ingest.embeddings import make_embeddings
 from ingest.keyword import tokenize
+from ingest.reader import SearchHit, open_index
+from ingest.sources import load_knowledge
 
 log = logging.getLogger(__name__)
 
@@ -60,7 +64,7 @@ class Engine:
         self.embeddings = None      # the memoising query embedder (benchmarks clear it between runs)
 
     @classmethod
-    def from_settings(cls, settings=None) -> "Engine":
+    def from_settings(cls, settings=None) -> Engine:
         if settings is None:
             from bot.config import get_settings
             settings = get_settings()
@@ -114,15 +118,12 @@ class Engine:
         # so say it is outside what the bot knows rather than cite something unrelated.
         if intent is None or (evidence.card is None and not evidence.strong):
             return "out_of_scope", compose_fixed("out_of_scope", lang, notes), "offline"
-        if self.settings is not None and getattr(self.settings, "llm_enabled", False):
+        if self.settings is not None and self.settings.llm_enabled:
             llm_answer = self._llm_answer(query, docs, lang, history)
             if llm_answer is not None:
                 return intent, Composed(llm_answer.text, llm_answer.citations, llm_answer.followups,
                                         evidence.card.id if evidence.card else intent), "llm"
         return intent, compose_topical(evidence, intent, lang, self.corpus, notes, self.cards), "offline"
-
-    def retrieve(self, query: Query, context: str = "") -> list:
-        return self.retriever.search(query, context=context)
 
     def _retrieve(self, query: Query, history):
         """Retrieve; a weak follow-up ("联系人呢？") also searches with the previous topical question."""
@@ -170,22 +171,14 @@ class Engine:
         return intent
 
     def _llm_answer(self, query: Query, docs: list, lang: str, history) -> Answer | None:
-        try:
-            from bot.llm import LLMAnswerer, LLMError
-        except ImportError:
-            return None
-        from ingest.index import SearchHit
-
         hits = [SearchHit(d.metadata["chunk_id"], d.page_content, d.metadata, float(d.metadata.get("score") or 0))
                 for d in docs]
         try:
             if self._llm is None:
                 self._llm = LLMAnswerer(self.settings, self.corpus)
             return self._llm.answer(question=query.original, hits=hits, language=lang, history=history)
-        except LLMError as exc:
+        except LLMError as exc:   # the answerer turns endpoint failures and timeouts into LLMError
             log.warning("LLM answer failed, using the offline composer: %s", type(exc).__name__)
-        except Exception as exc:  # timeouts and transport errors from the client library
-            log.warning("LLM answer failed unexpectedly, using the offline composer: %s", type(exc).__name__)
         return None
 
     def _verified(self, citations: list[Citation]) -> list[Citation]:
@@ -200,19 +193,17 @@ class Engine:
 
 
 def _load(settings, embeddings=None):
-    """Corpus, cards, index and card matcher; the embedder is loaded once and memoised per question."""
-    from ingest.build import embedding_cache_path
-    from ingest.embeddings import make_embeddings
-    from ingest.index import open_index
+    """Corpus, cards, index and card matcher; the embedder is loaded once and memoised per question.
 
-    corpus = load_corpus(settings.knowledge_dir)
-    cards = load_cards(settings.knowledge_dir, corpus)
+    Raises IndexMissingError when there is no index, IndexStaleError when knowledge/ changed since it was built.
+    """
+    sources = load_knowledge(settings.knowledge_dir)
     embeddings = embeddings or MemoEmbeddings(make_embeddings(settings))
     embeddings.inner.embed_array(["催收"])   # warm up: the first encode is slow, pay it at start-up
     index = open_index(settings, embeddings=embeddings)
-    # The same cache ingest fills (EMBEDDING_CACHE or DATA_DIR/embedding-cache.sqlite): unchanged phrasings are free.
-    matcher = CardMatcher(cards, embeddings, cache_path=embedding_cache_path(settings))
-    return corpus, cards, index, matcher
+    index.check_corpus_version(sources.corpus_version)
+    matcher = CardMatcher(index.card_phrasings(), embeddings)
+    return sources.corpus, sources.cards, index, matcher
 
 
 def _direct_hits(docs: list, corpus: Corpus):

@@ -9,23 +9,16 @@ from __future__ import annotations
 import re
 from collections import Counter
 from functools import lru_cache
-from pathlib import Path
 
-import yaml
-
-DATA_FILE = Path(__file__).parent / "data" / "intents.yaml"
-
-INTENTS = ("contact_rights", "collector_conduct", "privacy", "credit_report", "criminal_risk", "negotiation",
-           "complaint", "lawsuit", "scam", "article_lookup", "greeting", "out_of_scope", "refused")
-TOPICAL = INTENTS[:9]
+from bot.datafiles import load_yaml
+from ingest.cards import INTENTS, TOPICAL_INTENTS
 
 _PUNCT = re.compile(r"[\s,.!?;:，。！？；：、~～…'\"“”‘’()（）\[\]【】]+")
 
 
 @lru_cache(maxsize=1)
 def rules() -> dict:
-    with open(DATA_FILE, encoding="utf-8") as fh:
-        data = yaml.safe_load(fh) or {}
+    data = load_yaml("intents.yaml", empty={})
     data["_refused"] = [re.compile(p, re.IGNORECASE) for p in data.get("refused", [])]
     data["_out_of_scope"] = [re.compile(p, re.IGNORECASE) for p in data.get("out_of_scope", [])]
     data["_greeting_exact"] = {_PUNCT.sub("", str(g)).lower() for g in data["greeting"]["exact"]}
@@ -108,15 +101,15 @@ def classify_topic(text: str, card_intent: str | None = None, card_strength: flo
     Returns None when there is no evidence at all.
     """
     scores = keyword_scores(text)
-    if card_intent in TOPICAL:
+    if card_intent in TOPICAL_INTENTS:
         scores[card_intent] += float(rules().get("card_weight", 3)) * card_strength
     if not scores:
         return None
     best = max(scores.values())
     # Ties go to the card's intent, then to the vocabulary order (stable output).
-    tied = [i for i in TOPICAL if scores.get(i) == best]
+    tied = [i for i in TOPICAL_INTENTS if scores.get(i) == best]
     return card_intent if card_intent in tied else tied[0]
 
 
-__all__ = ["INTENTS", "TOPICAL", "classify_topic", "domain_hits", "has_injection", "is_greeting",
+__all__ = ["INTENTS", "TOPICAL_INTENTS", "classify_topic", "domain_hits", "has_injection", "is_greeting",
            "is_out_of_scope", "is_refused", "keyword_scores", "rules"]

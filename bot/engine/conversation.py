@@ -10,7 +10,7 @@ import re
 from collections import deque
 from dataclasses import dataclass
 
-from bot.intent import TOPICAL
+from ingest.cards import TOPICAL_INTENTS
 
 
 @dataclass(frozen=True)
@@ -62,7 +62,7 @@ def as_turn(turn) -> Turn:
 def context_turn(history: list | None) -> Turn | None:
     """The most recent turn that had a topical answer (greetings and refusals carry no topic)."""
     for turn in reversed([as_turn(t) for t in history or []]):
-        if turn.intent in TOPICAL:
+        if turn.intent in TOPICAL_INTENTS:
             return turn
     return None
 

@@ -1,7 +1,7 @@
 """Pick the sentence(s) of an article most relevant to a question, verbatim.
 
 Quotes are always contiguous substrings of the article body, so
-`bot.citations.make_citation` can prove them.
+`bot.engine.citations.make_citation` can prove them.
 """
 from __future__ import annotations
 
