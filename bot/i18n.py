@@ -78,20 +78,44 @@ _STRINGS: dict[str, dict[str, str]] = {
     "forget_no": {"zh-Hans": "取消", "en": "Cancel"},
     "forget_done": {"zh-Hans": "已删除您的全部数据。", "en": "All your data has been deleted."},
     "forget_kept": {"zh-Hans": "已取消，数据未删除。", "en": "Cancelled; nothing was deleted."},
+    "private_only": {
+        "zh-Hans": "为保护隐私，这个功能只在私聊中使用，请点这里打开：{link}",
+        "en": "To keep your details private this works only in a private chat; open it here: {link}",
+    },
+    "not_yours": {"zh-Hans": "这个按钮不是给你的", "en": "This button is not for you"},
+    "state_save_failed": {
+        "zh-Hans": "⚠️ 用户状态保存失败，将自动重试（内存中的状态不会丢失）：{reason}",
+        "en": "⚠️ Saving user state failed; it will be retried (the state in memory is kept): {reason}",
+    },
     "privacy": {
         "zh-Hans": "隐私说明\n\n"
-                   "保存的内容：您的语言设置、最近 {turns} 轮问答（用于理解追问）、未完成流程中您填写的内容。"
-                   "不保存您的姓名、电话或照片；生成的文件只发给您，不在服务器上留存。\n\n"
+                   "保存在哪里：运行本机器人的服务器上的一个状态文件，只有运行机器人的账户能读。\n\n"
+                   "保存的内容：\n"
+                   "· 您的语言设置和最近一次使用的时间；\n"
+                   "· 每个对话中最近 {turns} 个问题（用于理解追问），电话、身份证号、银行卡号和邮箱先被遮盖再保存；"
+                   "以及回答下方追问按钮对应的问题；\n"
+                   "· 未完成的流程（/script、/complain、/contact）中您填写的内容，可能包括姓名和电话："
+                   "流程完成、/cancel 或 /forget 时立即删除。\n"
+                   "不保存您的用户名、照片或文件；生成的文件只发给您，不在服务器上留存。"
+                   "填写流程只在私聊中进行，群里不会显示私聊的内容。\n\n"
                    "保存多久：您 {days} 天没有使用后自动删除。\n\n"
-                   "怎么删除：随时发送 /forget，确认后立即删除。\n\n"
+                   "怎么删除：随时发送 /forget，确认后立即从状态文件中删除，不留空记录。\n\n"
                    "日志：运行日志不记录消息内容，并会遮盖电话、身份证号、银行卡号。\n\n"
                    "本机器人不会把您的信息提供给催收方或任何第三方。",
         "en": "Privacy\n\n"
-              "What is stored: your language setting, your last {turns} questions and answers (to understand "
-              "follow-up questions) and what you typed in an unfinished step. Not your name, phone number or "
-              "photos; generated documents are sent to you and not kept on the server.\n\n"
+              "Where: one state file on the server that runs this bot, readable only by the bot's account.\n\n"
+              "What is stored:\n"
+              "· your language setting and when you last used the bot;\n"
+              "· in each chat, your last {turns} questions (to understand follow-ups), with phone, ID and card "
+              "numbers and e-mail addresses masked before they are stored, and the follow-up questions behind "
+              "the buttons under an answer;\n"
+              "· what you typed in an unfinished step (/script, /complain, /contact), which may include a name "
+              "or phone number: deleted as soon as the step is finished, on /cancel or on /forget.\n"
+              "Not your username, photos or files; generated documents are sent to you and not kept on the "
+              "server. Steps run only in a private chat, and nothing from it is shown in a group.\n\n"
               "How long: deleted automatically after {days} days without use.\n\n"
-              "How to delete: send /forget at any time; it takes effect immediately.\n\n"
+              "How to delete: send /forget at any time; everything is removed from the state file at once, "
+              "with no empty record left.\n\n"
               "Logs: operational logs do not record message text and mask phone, ID and card numbers.\n\n"
               "Nothing is shared with collectors or any third party.",
     },
