@@ -62,7 +62,10 @@ class Settings(BaseSettings):
     def _split_ids(cls, value):
         # ADMIN_IDS=123,456 is friendlier than JSON in an env file.
         if isinstance(value, str):
-            return [int(part) for part in value.replace(" ", "").split(",") if part]
+            parts = [part for part in value.replace(" ", "").split(",") if part]
+            if not all(part.lstrip("-").isdigit() for part in parts):
+                raise ValueError("expected Telegram user ids separated by commas, e.g. 123456,789012")
+            return [int(part) for part in parts]
         if isinstance(value, int):
             return [value]
         return value
