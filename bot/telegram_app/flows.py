@@ -29,6 +29,7 @@ log = logging.getLogger(__name__)
 ASKING, CHECKING = 1, 2
 WIZARD_COMMANDS = ("script", "contact", "complain")
 PRIVATE_ONLY = (*WIZARD_COMMANDS, "check")   # commands (and /start payloads) that open a form
+FORM_TOPICS = ("script", "contact", "check")  # /start buttons that open a form
 
 
 def _choices_keyboard(choices) -> ReplyKeyboardMarkup | ReplyKeyboardRemove:
@@ -157,8 +158,13 @@ async def on_check_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> i
 
 async def on_topic_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
     query = update.callback_query
-    await query.answer()
     topic = (query.data or "").partition(":")[2]
+    if topic not in FORM_TOPICS or query.message is None:
+        # PTB's pattern does not filter callbacks without data; they are expired buttons here too.
+        log.info("callback without a usable button (topic)")
+        await query.answer(t("expired", userdata.ui_language(update, context.user_data)))
+        return ConversationHandler.END
+    await query.answer()
     if not is_private(update):
         await point_to_private(update, context, topic)
         return ConversationHandler.END
@@ -183,7 +189,7 @@ def tools_conversation() -> ConversationHandler:
     entry_points += [
         CommandHandler("check", on_check_command, filters=private),
         CommandHandler("start", on_start_payload, filters=private & payload),
-        CallbackQueryHandler(on_topic_button, pattern=r"^t:(script|contact|check)$"),
+        CallbackQueryHandler(on_topic_button, pattern=rf"^t:({'|'.join(FORM_TOPICS)})$"),
     ]
     with warnings.catch_warnings():
         # per_message=False is intended: the flow is tracked per user and chat, and the

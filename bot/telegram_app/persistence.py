@@ -1,8 +1,9 @@
 """PTB persistence over a `UserStateStore`, and the loop that saves it.
 
 PTB hands us user_data and the tool conversation's steps; chat_data, bot_data
-and callback data are not stored at all. An empty user_data is never written,
-so a user removed by /forget does not come back as an empty entry.
+and callback data are not stored at all. A user_data that is empty or holds only
+the last-activity time is never written, so a user removed by /forget does not
+come back as an empty entry.
 
 A failed save is logged once with its reason, reported to the admins, and
 retried on every tick; the in-memory state stays authoritative meanwhile. At
@@ -21,6 +22,7 @@ from pathlib import Path
 from telegram.ext import BasePersistence, PersistenceInput
 
 from bot.telegram_app.state_store import FileUserStateStore, StateSaveError, UserStateStore
+from bot.telegram_app.userdata import SEEN
 
 log = logging.getLogger(__name__)
 
@@ -40,7 +42,8 @@ class StorePersistence(BasePersistence[dict, dict, dict]):
         return self.store.users()
 
     async def update_user_data(self, user_id: int, data: dict) -> None:
-        self.store.put_user(user_id, data)
+        # A last-activity time alone is nothing worth keeping (e.g. /help right after /forget).
+        self.store.put_user(user_id, data if set(data) - {SEEN} else {})
 
     async def drop_user_data(self, user_id: int) -> None:
         self.store.delete_user(user_id)
