@@ -36,7 +36,7 @@ class Settings(IngestSettings):
     webhook_listen: str = "127.0.0.1"
     webhook_port: int = 8443
     # Outside DATA_DIR, so `make clean` (which deletes data/) keeps users' settings and conversations.
-    persistence_path: Path = Path("./state/bot-state.pickle")
+    persistence_path: Path = Path("./state/bot-state.json")
     retention_days: int = 30
     rate_limit_per_minute: int = 10
     admin_ids: Annotated[list[int], NoDecode] = Field(default_factory=list)
@@ -50,7 +50,10 @@ class Settings(IngestSettings):
     def _split_ids(cls, value):
         # ADMIN_IDS=123,456 is friendlier than JSON in an env file.
         if isinstance(value, str):
-            return [int(part) for part in value.replace(" ", "").split(",") if part]
+            parts = [part for part in value.replace(" ", "").split(",") if part]
+            if not all(part.lstrip("-").isdigit() for part in parts):
+                raise ValueError("expected Telegram user ids separated by commas, e.g. 123456,789012")
+            return [int(part) for part in parts]
         if isinstance(value, int):
             return [value]
         return value

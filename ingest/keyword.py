@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import re
+import tempfile
 import threading
 from functools import lru_cache
 from pathlib import Path
@@ -31,8 +32,22 @@ def _tokenizer():
 
     jieba.setLogLevel(logging.WARNING)
     tokenizer = jieba.Tokenizer()   # own instance: other modules' jieba dictionaries stay untouched
+    tokenizer.tmp_dir = str(_jieba_cache_dir())
     tokenizer.initialize()
     return tokenizer
+
+
+def _jieba_cache_dir() -> Path:
+    """jieba's dictionary cache goes under DATA_DIR: its default, a fixed name in the shared
+    system temp directory, cannot be replaced when another user created it."""
+    from bot.config import get_settings
+
+    folder = Path(get_settings().data_dir)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        return folder
+    except OSError:
+        return Path(tempfile.mkdtemp(prefix="zhiquan-jieba-"))   # private to this process
 
 
 _TOKENIZE_LOCK = threading.Lock()

@@ -65,6 +65,12 @@ def _missing(data_dir: Path, why: str) -> IndexMissingError:
                              f"(or `make index`).")
 
 
+def _corrupt_pointer(data_dir: Path) -> IndexMissingError:
+    path = data_dir / CURRENT_FILE
+    return IndexMissingError(f"the index pointer {path} is corrupt or unreadable. Rebuild the index with "
+                             f"`python -m ingest` (it rewrites {CURRENT_FILE}).")
+
+
 def _check_model(manifest: dict, embeddings, data_dir: Path) -> None:
     built = manifest.get("embedding", {})
     if built.get("model_id") != embeddings.model_id or built.get("dimension") != embeddings.dimension:
@@ -77,8 +83,12 @@ def _check_model(manifest: dict, embeddings, data_dir: Path) -> None:
 def _load_snapshot(settings) -> _Snapshot:
     data_dir = Path(settings.data_dir)
     current = read_current(data_dir)
+    if not current and (data_dir / CURRENT_FILE).exists():
+        raise _corrupt_pointer(data_dir)
     if not current:
         raise _missing(data_dir, f"{CURRENT_FILE} pointer not found")
+    if not isinstance(current, dict) or not {"index_dir", "version", "collection"} <= set(current):
+        raise _corrupt_pointer(data_dir)
     folder = data_dir / current["index_dir"]
     try:
         manifest = json.loads((folder / MANIFEST_FILE).read_text(encoding="utf-8"))

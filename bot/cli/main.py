@@ -23,9 +23,17 @@ NO_TOKEN = ("TELEGRAM_BOT_TOKEN is not set, so the Telegram bot is not started.\
 
 
 def _settings():
+    """Settings from the environment; an invalid value is one line naming the setting, exit 2."""
+    from pydantic import ValidationError
+
     from bot.config import get_settings
 
-    return get_settings()
+    try:
+        return get_settings()
+    except ValidationError as exc:
+        problems = "; ".join(f"{'.'.join(str(p) for p in e['loc']).upper()}: {e['msg']}" for e in exc.errors())
+        print(f"error: invalid setting ({problems})", file=sys.stderr)
+        raise SystemExit(2) from None
 
 
 def _engine(settings):
@@ -65,8 +73,14 @@ def cmd_ask(args, settings) -> int:
             print(answer.text)
         return 0
     # Batch: one question per line, JSON Lines out (always JSON: the output is for programs).
-    for line in sys.stdin:
-        question = line.strip()
+    # Lines are decoded one by one, so a line that is not UTF-8 gets an error line and the rest is answered.
+    for number, raw in enumerate(sys.stdin.buffer, 1):
+        try:
+            question = raw.decode("utf-8").strip()
+        except UnicodeDecodeError as exc:
+            print(json.dumps({"line": number, "error": f"not valid UTF-8 (byte {exc.start}); line skipped"}),
+                  flush=True)
+            continue
         if not question:
             continue
         answer = engine.answer(question, language=language)

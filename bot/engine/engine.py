@@ -20,6 +20,7 @@ from bot.engine.intent import classify_topic, domain_hits, has_injection, is_gre
 from bot.engine.llm import LLMAnswerer, LLMError
 from bot.engine.lookup import lookup
 from bot.engine.query import Query, build_query
+from bot.engine.quote_claims import quote_note
 from bot.engine.retrieval import HybridRetriever, article_key, best_cards, ranked_articles
 from bot.language import detect_language
 from ingest.cards import Card
@@ -92,7 +93,11 @@ class Engine:
             notes.append("injection_note")
         intent, composed, mode = self._decide(query, history, lang, notes)
         citations = self._verified(composed.citations)
-        return Answer(question=question, text=composed.text, intent=intent, language=lang, mode=mode,
+        text = composed.text
+        if intent != "refused":
+            # A sentence quoted "from" an article is checked against the article's text.
+            text = "\n\n".join(p for p in (quote_note(query.text, self.corpus, lang), text) if p)
+        return Answer(question=question, text=text, intent=intent, language=lang, mode=mode,
                       citations=citations, latency_ms=(time.perf_counter() - started) * 1000,
                       followups=composed.followups, topic=composed.topic)
 

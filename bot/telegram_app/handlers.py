@@ -7,14 +7,15 @@ import traceback
 
 from telegram import MessageEntity, Update
 from telegram.constants import ChatType
-from telegram.ext import ContextTypes
+from telegram.ext import ApplicationHandlerStop, ContextTypes
 
 from bot.engine.query import MAX_QUESTION_CHARS
 from bot.errors import BilingualError
 from bot.language import LANGUAGES
 from bot.messages import LANGUAGE_NAMES, status_label, t
 from bot.telegram_app import userdata
-from bot.telegram_app.formatting import esc, find_article, format_answer, format_article, format_check
+from bot.telegram_app.formatting import (esc, find_article, format_answer, format_article, format_check, owned,
+                                         split_owner)
 from bot.telegram_app.replies import answer_keyboard, keyboard, send_html, send_text
 from bot.telegram_app.services import services, typing
 from bot.telegram_app.tools import ToolUnavailable, check_message
@@ -112,13 +113,15 @@ async def on_privacy(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
 
 async def on_lang(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     _touch(update, context)
-    markup = keyboard([[(LANGUAGE_NAMES[code], f"l:{code}") for code in LANGUAGES]])
+    owner = update.effective_user.id
+    markup = keyboard([[(LANGUAGE_NAMES[code], owned(f"l:{code}", owner)) for code in LANGUAGES]])
     await _say(update, context, "lang_prompt", markup)
 
 
 async def on_forget(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     lang = userdata.ui_language(update, context.user_data)
-    markup = keyboard([[(t("forget_yes", lang), "fg:y"), (t("forget_no", lang), "fg:n")]])
+    owner = update.effective_user.id
+    markup = keyboard([[(t("forget_yes", lang), owned("fg:y", owner)), (t("forget_no", lang), owned("fg:n", owner))]])
     await _say(update, context, "forget_confirm", markup)
 
 
@@ -143,14 +146,14 @@ async def answer_question(update: Update, context: ContextTypes.DEFAULT_TYPE, qu
     if len(question) > MAX_QUESTION_CHARS:
         question = question[:MAX_QUESTION_CHARS]
         note = f"<i>{esc(t('too_long', lang, limit=MAX_QUESTION_CHARS))}</i>\n\n"
-    history = userdata.history_turns(context.user_data)
+    history = userdata.history_turns(context.user_data, chat_id)
     if svc.settings.log_content:   # opt-in debugging only (LOG_CONTENT=1); numbers are still masked
         log.info("question (%s): %s", lang, question)
     async with typing(context.bot, chat_id):
         answer = await svc.run(svc.engine.answer, question, history, lang)
     svc.stats.answers += 1
-    seq = userdata.remember(context.user_data, question, answer, svc.settings.history_turns)
-    markup = answer_keyboard(answer, seq, svc.corpus, lang)
+    seq = userdata.remember(context.user_data, chat_id, question, answer, svc.settings.history_turns)
+    markup = answer_keyboard(answer, seq, svc.corpus, lang, update.effective_user.id)
     await send_html(context.bot, chat_id, note + format_answer(answer, lang), markup)
 
 
@@ -203,19 +206,64 @@ async def on_non_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     await _say(update, context, "non_text")
 
 
+# --- every update ------------------------------------------------------------------------------
+
+
+async def rate_gate(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Count every update (commands, buttons, form steps) against the user's limit.
+
+    Runs before all other handlers; an update over the limit gets one polite reply
+    and goes no further. Questions and checks have their own, stricter limit.
+    """
+    if not isinstance(update, Update) or update.effective_user is None:
+        return
+    svc = services(context)
+    if svc.update_limiter.allow(update.effective_user.id):
+        return
+    svc.stats.limited += 1
+    lang = userdata.ui_language(update, context.user_data)
+    if update.callback_query is not None:
+        await update.callback_query.answer(t("rate_limited", lang), show_alert=True)
+    elif update.effective_message is not None and addressed_text(update, context) is not None:
+        await send_text(context.bot, update.effective_chat.id, t("rate_limited", lang))
+    raise ApplicationHandlerStop
+
+
 # --- buttons --------------------------------------------------------------------------------
 
 
 async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     query = update.callback_query
-    data = query.data or ""
-    await query.answer()
+    data, owner = split_owner(query.data or "")
     kind, _, rest = data.partition(":")
     handler = _BUTTONS.get(kind)
-    if handler is None:
-        await _say(update, context, "expired")
+    if handler is None or query.message is None:
+        # Empty or unknown data, or a button on a message we can no longer see: nothing to act on.
+        log.info("callback without a usable button (%s)", "no message" if query.message is None else "data")
+        await query.answer(t("expired", userdata.ui_language(update, context.user_data)))
         return
+    if not _may_press(update, kind, owner):
+        await query.answer(t("not_yours", userdata.ui_language(update, context.user_data)), show_alert=True)
+        return
+    await query.answer()
     await handler(update, context, rest)
+
+
+# Buttons that act on the presser's own state; anyone may press the others (topics, articles).
+_OWNED_KINDS = {"q", "l", "fg"}
+
+
+def _may_press(update: Update, kind: str, owner: int | None) -> bool:
+    """Owned buttons act only for the user they were made for.
+
+    Buttons made before owners were recorded are honoured only in that user's private chat.
+    """
+    if kind not in _OWNED_KINDS:
+        return True
+    presser = update.effective_user.id
+    if owner is None:
+        return is_private(update) and update.effective_chat.id == presser
+    return owner == presser
 
 
 async def _topic(update: Update, context: ContextTypes.DEFAULT_TYPE, topic: str) -> None:
@@ -231,7 +279,7 @@ async def _followup(update: Update, context: ContextTypes.DEFAULT_TYPE, rest: st
     seq, _, index = rest.partition(":")
     question = None
     if seq.isdigit() and index.isdigit():
-        question = userdata.followup(context.user_data, int(seq), int(index))
+        question = userdata.followup(context.user_data, update.effective_chat.id, int(seq), int(index))
     if question is None:
         await _say(update, context, "expired")
         return
@@ -263,9 +311,11 @@ async def _forget(update: Update, context: ContextTypes.DEFAULT_TYPE, answer: st
         await update.callback_query.edit_message_text(esc(t("forget_kept", lang)), parse_mode="HTML")
         return
     user_id = update.effective_user.id
+    svc = services(context)
     userdata.forget_user(context.application, user_id)
-    services(context).limiter.forget(user_id)
+    svc.limiter.forget(user_id)
     await context.application.update_persistence()
+    await svc.saver.tick()   # on disk now, not at the next periodic save
     await update.callback_query.edit_message_text(esc(t("forget_done", lang)), parse_mode="HTML")
 
 

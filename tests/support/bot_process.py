@@ -36,7 +36,7 @@ class BotProcess:
             "EMBEDDING_BACKEND": settings.embedding_backend,
             "EMBEDDING_MODEL": settings.embedding_model,
             **({"EMBEDDING_CACHE": str(settings.embedding_cache)} if settings.embedding_cache else {}),
-            "PERSISTENCE_PATH": str(workdir / "state.pickle"),
+            "PERSISTENCE_PATH": str(workdir / "state.json"),
             "ADMIN_IDS": str(ADMIN_ID),
             "WEBHOOK_URL": "",
             "LOG_CONTENT": "0",
