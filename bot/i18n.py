@@ -153,6 +153,8 @@ _STRINGS: dict[str, dict[str, str]] = {
     "document_caption": {"zh-Hans": "生成的文件，可以修改后使用。", "en": "Your document; edit it before use."},
     "group_hint": {"zh-Hans": "在群里请 @我 或回复我的消息提问。", "en": "In groups, mention me or reply to me."},
     "cmd_start": {"zh-Hans": "开始：功能介绍", "en": "Start"},
+    "cmd_log": {"zh-Hans": "记录一次催收（/log list 查看时间表）", "en": "Log an incident (/log list: timeline)"},
+    "cmd_export": {"zh-Hans": "导出骚扰记录（Word 和表格）", "en": "Export the log (Word and CSV)"},
     "cmd_help": {"zh-Hans": "帮助：可以问什么", "en": "Help"},
     "cmd_contact": {"zh-Hans": "我是紧急联系人", "en": "I am an emergency contact"},
     "cmd_borrower": {"zh-Hans": "我是欠款人", "en": "I owe the debt"},

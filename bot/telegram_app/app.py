@@ -14,7 +14,7 @@ from telegram.ext import (AIORateLimiter, Application, CallbackQueryHandler, Com
                           PersistenceInput, PicklePersistence, filters)
 
 from bot.i18n import t
-from bot.telegram_app import admin, handlers
+from bot.telegram_app import admin, evidence, handlers
 from bot.telegram_app.flows import tools_conversation
 from bot.telegram_app.ratelimit import UserRateLimiter
 from bot.telegram_app.services import PerUserUpdateProcessor, Services
@@ -22,8 +22,8 @@ from bot.telegram_app.userdata import retention_loop
 
 log = logging.getLogger(__name__)
 
-PUBLIC_COMMANDS = ("start", "help", "contact", "borrower", "script", "check", "complain", "sources",
-                   "lang", "privacy", "forget", "cancel")
+PUBLIC_COMMANDS = ("start", "help", "contact", "borrower", "script", "check", "complain", "log", "export",
+                   "sources", "lang", "privacy", "forget", "cancel")
 ADMIN_COMMANDS = (("reload", "重建知识库索引（管理员）"), ("stats", "运行统计（管理员）"))
 ENGINE_THREADS = 2          # the machine has few cores; more threads only contend
 MAX_CONCURRENT_UPDATES = 64
@@ -42,6 +42,7 @@ def file_base_url(base_url: str) -> str:
 
 def register_handlers(application: Application) -> None:
     application.add_handler(tools_conversation())
+    evidence.register(application)     # screenshots, /log, /export: before the generic handlers
     commands = {
         "start": handlers.on_start, "help": handlers.on_help, "borrower": handlers.on_borrower,
         "sources": handlers.on_sources, "lang": handlers.on_lang, "forget": handlers.on_forget,
@@ -103,7 +104,7 @@ def build_application(settings, engine) -> Application:
         Application.builder()
         .token(token)
         .base_url(settings.telegram_base_url)
-        .base_file_url(file_base_url(settings.telegram_base_url))
+        .base_file_url(settings.telegram_base_file_url or file_base_url(settings.telegram_base_url))
         .rate_limiter(AIORateLimiter())
         .persistence(persistence)
         .concurrent_updates(PerUserUpdateProcessor(MAX_CONCURRENT_UPDATES))

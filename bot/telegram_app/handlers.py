@@ -11,7 +11,7 @@ from telegram.ext import ContextTypes
 
 from bot.i18n import LANGUAGE_NAMES, has_string, t
 from bot.language import LANGUAGES, localize
-from bot.telegram_app import userdata
+from bot.telegram_app import evidence, userdata
 from bot.telegram_app.formatting import esc, find_article, format_answer, format_article, format_check
 from bot.telegram_app.replies import answer_keyboard, keyboard, send_html, send_text
 from bot.telegram_app.services import services, typing
@@ -266,6 +266,7 @@ async def _forget(update: Update, context: ContextTypes.DEFAULT_TYPE, answer: st
         return
     user_id = update.effective_user.id
     userdata.forget_user(context.application, user_id)
+    evidence.forget_user(context, user_id)    # the harassment log and kept screenshots
     services(context).limiter.forget(user_id)
     await context.application.update_persistence()
     await update.callback_query.edit_message_text(esc(t("forget_done", lang)), parse_mode="HTML")
