@@ -37,10 +37,11 @@ CONTACTED = {
 SOURCES = ("typed", "screenshot", "forwarded")
 CHANNEL_WORDS = {"电话": "call", "来电": "call", "打电话": "call", "短信": "sms", "信息": "sms", "微信": "wechat",
                  "上门": "visit", "到家": "visit", "联系人": "contact_call", "亲友": "contact_call"}
-CONTACTED_WORDS = {"我": "me", "本人": "me", "自己": "me", "家人": "relative", "父母": "relative", "妈": "relative",
+# "我" comes last: among words of the same length the first listed wins, so "我妈" is a relative.
+CONTACTED_WORDS = {"本人": "me", "自己": "me", "家人": "relative", "父母": "relative", "妈": "relative",
                    "爸": "relative", "亲戚": "relative", "亲属": "relative", "老婆": "relative", "老公": "relative",
                    "单位": "employer", "公司": "employer", "领导": "employer", "老板": "employer",
-                   "同事": "colleague", "朋友": "friend"}
+                   "同事": "colleague", "朋友": "friend", "我": "me"}
 
 
 class IncidentError(ValueError):
