@@ -62,11 +62,11 @@ def _continues(bubble: Bubble, line: OcrLine) -> bool:
     return gap <= GAP_FACTOR * height and aligned
 
 
-def group(lines: list[OcrLine]) -> list[Bubble]:
-    """Bubbles in reading order (top to bottom)."""
+def group(lines: list[OcrLine], width: float | None = None) -> list[Bubble]:
+    """Bubbles in reading order (top to bottom); `width` is the image's (estimated when not given)."""
     if not lines:
         return []
-    width = _width(lines)
+    width = width or _width(lines)
     bubbles: list[Bubble] = []
     for n, line in enumerate(sorted(lines, key=lambda l: (l.box[1], l.box[0]))):
         if _is_centred(line, width):

@@ -132,6 +132,11 @@ def _meaningful_chars(lines: list[OcrLine]) -> int:
 
 def recognise(image_bytes: bytes) -> list[OcrLine]:
     """The text lines of a screenshot, top to bottom; ImageInputError for unreadable or text-less images."""
+    return recognise_with_width(image_bytes)[0]
+
+
+def recognise_with_width(image_bytes: bytes) -> tuple[list[OcrLine], int]:
+    """(lines, image width): the width tells which lines are centred (titles, timestamps)."""
     image = decode_image(image_bytes)
     lines = _lines(get_engine()(image))
     if not lines:
@@ -142,4 +147,4 @@ def recognise(image_bytes: bytes) -> list[OcrLine]:
         raise ImageInputError("not_chat", "这张图片看起来不是短信或聊天截图（几乎没有文字）。请发送聊天记录截图，或把对方说的话打字发给我。",
                               "This does not look like a message or chat screenshot (hardly any text). "
                               "Send a chat screenshot, or type what was said.")
-    return sorted(lines, key=lambda line: (line.box[1], line.box[0]))
+    return sorted(lines, key=lambda line: (line.box[1], line.box[0])), image.width

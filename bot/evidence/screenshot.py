@@ -84,8 +84,8 @@ def check_bubbles(found: list[bubbles.Bubble], corpus, lang: str | None = None) 
 
 def read_screenshot(image_bytes: bytes, corpus, lang: str | None = None) -> ScreenshotReport:
     """OCR + grouping + checker. Raises ocr.ImageInputError for unreadable images. CPU-bound: run in a worker."""
-    lines = ocr.recognise(image_bytes)
-    found = bubbles.group(lines)
+    lines, width = ocr.recognise_with_width(image_bytes)
+    found = bubbles.group(lines, width)
     if not bubbles.messages(found):
         raise ocr.ImageInputError("not_chat", "图片里只识别到标题或时间，没有消息内容。请发送包含消息内容的截图。",
                                   "Only a title or a time was found, no message. Send a screenshot that shows "
