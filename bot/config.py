@@ -31,6 +31,8 @@ class Settings(IngestSettings):
     # --- telegram ---------------------------------------------------------------
     telegram_bot_token: SecretStr | None = None
     telegram_base_url: str = "https://api.telegram.org/bot"
+    # Where files (screenshots) are downloaded from; empty = derived from TELEGRAM_BASE_URL (…/file/bot).
+    telegram_base_file_url: str | None = None
     webhook_url: str | None = None
     webhook_secret: SecretStr | None = None
     webhook_listen: str = "127.0.0.1"
@@ -40,6 +42,11 @@ class Settings(IngestSettings):
     retention_days: int = 30
     rate_limit_per_minute: int = 10
     admin_ids: Annotated[list[int], NoDecode] = Field(default_factory=list)
+
+    # --- evidence (harassment log, screenshots) ---------------------------------------
+    log_dir: Path | None = None          # empty = DATA_DIR/evidence
+    log_retention_days: int = 180
+    user_timezone: str = "Asia/Shanghai"
 
     # --- logging ------------------------------------------------------------------
     log_level: str = "INFO"
@@ -60,7 +67,7 @@ class Settings(IngestSettings):
 
     # `.env.example` lists every setting with an empty value; empty means "not set".
     @field_validator("llm_model", "llm_base_url", "llm_api_key", "webhook_url", "webhook_secret",
-                     "telegram_bot_token", mode="before")
+                     "telegram_bot_token", "telegram_base_file_url", "log_dir", mode="before")
     @classmethod
     def _empty_is_none(cls, value):
         return value or None

@@ -7,6 +7,7 @@
   TELEGRAM_BOT_TOKEN is set, otherwise explains how to set it and starts the chat.
 - `sources` lists the documents the answers rely on, with dates and status.
 - `check`, `script`, `complain`, `contact` are the advice tools (bot.cli.tools).
+- `log add|list|export|forget` keeps the harassment log (bot.evidence.cli).
 """
 from __future__ import annotations
 
@@ -146,6 +147,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("chat", help="interactive console chat")
     sources = sub.add_parser("sources", help="list the documents in the knowledge base")
     sources.add_argument("--json", action="store_true")
+    sub.add_parser("log", help="harassment log: add, list, export, forget (see `python -m bot log --help`)",
+                   add_help=False)
     for tool in TOOLS:
         sub.add_parser(tool, help=f"advice tool: {tool} (see `python -m bot {tool} --help`)", add_help=False)
     return parser
@@ -159,6 +162,10 @@ def main(argv: list[str] | None = None) -> int:
     setup_logging(settings)
     if argv and argv[0] in TOOLS:
         return run_tool(argv[0], argv[1:])
+    if argv and argv[0] == "log":
+        from bot.evidence.cli import run_log
+
+        return run_log(argv[1:])
     args = build_parser().parse_args(argv)
     if args.command is None:
         return run_default(settings)

@@ -32,7 +32,12 @@ def run_check(argv: list[str] | None = None) -> int:
                                      description="Check a collector's message (read from stdin) for unlawful conduct.")
     parser.add_argument("--json", action="store_true", help="print {lawful, findings: [...]} as JSON")
     parser.add_argument("--lang", choices=LANGUAGES, help="reply language (default: the message's own)")
+    parser.add_argument("--image", type=Path, help="check a screenshot (OCR) instead of text from stdin")
     args = parser.parse_args(argv)
+    if args.image:
+        from bot.evidence.cli import check_image
+
+        return check_image(args.image, args.json, args.lang)
     text = sys.stdin.read()
     try:
         result = check_message(text, default_corpus(), lang=args.lang)
@@ -139,7 +144,14 @@ def _write(result: ToolResult, out: Path) -> None:
 
 def _run_wizard(name: str, argv: list[str] | None) -> int:
     wizard = WIZARDS[name]()
-    args = _parser(name, wizard).parse_args(argv)
+    parser = _parser(name, wizard)
+    if name == "complain":
+        parser.add_argument("--log", action="store_true", help="attach the harassment log (python -m bot log)")
+    args = parser.parse_args(argv)
+    if getattr(args, "log", False):
+        from bot.evidence.cli import local_incidents
+
+        wizard.incidents = local_incidents()
     lang = args.lang or "zh-Hans"
     try:
         answers = _given_answers(args, wizard)

@@ -14,7 +14,7 @@ from telegram.ext import (AIORateLimiter, Application, CallbackQueryHandler, Com
                           TypeHandler, filters)
 
 from bot.messages import t
-from bot.telegram_app import admin, handlers
+from bot.telegram_app import admin, evidence, handlers
 from bot.telegram_app.flows import PRIVATE_ONLY, on_group_command, tools_conversation
 from bot.telegram_app.persistence import StateSaver, StorePersistence, save_loop
 from bot.telegram_app.ratelimit import UserRateLimiter
@@ -24,8 +24,8 @@ from bot.telegram_app.userdata import retention_loop
 
 log = logging.getLogger(__name__)
 
-PUBLIC_COMMANDS = ("start", "help", "contact", "borrower", "script", "check", "complain", "sources",
-                   "lang", "privacy", "forget", "cancel")
+PUBLIC_COMMANDS = ("start", "help", "contact", "borrower", "script", "check", "complain", "log", "export",
+                   "sources", "lang", "privacy", "forget", "cancel")
 ADMIN_COMMANDS = (("reload", "重建知识库索引（管理员）"), ("stats", "运行统计（管理员）"))
 MAX_CONCURRENT_UPDATES = 64
 PERSIST_EVERY = 10          # seconds between state-file writes (also written on shutdown)
@@ -47,6 +47,7 @@ def register_handlers(application: Application) -> None:
     application.add_handler(tools_conversation())
     # Forms are private: in a group these commands point to the private chat instead.
     application.add_handler(CommandHandler(PRIVATE_ONLY, on_group_command, filters=~filters.ChatType.PRIVATE))
+    evidence.register(application)     # screenshots, /log, /export: before the generic handlers
     commands = {
         "start": handlers.on_start, "help": handlers.on_help, "borrower": handlers.on_borrower,
         "sources": handlers.on_sources, "lang": handlers.on_lang, "forget": handlers.on_forget,
@@ -129,7 +130,7 @@ def build_application(settings, engine, store: FileUserStateStore | None = None)
         Application.builder()
         .token(token)
         .base_url(settings.telegram_base_url)
-        .base_file_url(file_base_url(settings.telegram_base_url))
+        .base_file_url(settings.telegram_base_file_url or file_base_url(settings.telegram_base_url))
         .rate_limiter(AIORateLimiter())
         .persistence(persistence)
         .concurrent_updates(PerUserUpdateProcessor(MAX_CONCURRENT_UPDATES))

@@ -11,9 +11,9 @@ from telegram.ext import ApplicationHandlerStop, ContextTypes
 
 from bot.engine.query import MAX_QUESTION_CHARS
 from bot.errors import BilingualError
-from bot.language import LANGUAGES
-from bot.messages import LANGUAGE_NAMES, status_label, t
-from bot.telegram_app import userdata
+from bot.language import LANGUAGES, localize
+from bot.messages import LANGUAGE_NAMES, has_string, status_label, t
+from bot.telegram_app import evidence, userdata
 from bot.telegram_app.formatting import (esc, find_article, format_answer, format_article, format_check, owned,
                                          split_owner)
 from bot.telegram_app.replies import answer_keyboard, keyboard, send_html, send_text
@@ -313,6 +313,7 @@ async def _forget(update: Update, context: ContextTypes.DEFAULT_TYPE, answer: st
     user_id = update.effective_user.id
     svc = services(context)
     userdata.forget_user(context.application, user_id)
+    evidence.forget_user(context, user_id)    # the harassment log and kept screenshots
     svc.limiter.forget(user_id)
     await context.application.update_persistence()
     await svc.saver.tick()   # on disk now, not at the next periodic save

@@ -108,6 +108,8 @@ class FakeBotAPI:
         self.unknown: list[Call] = []
         self.errors: list[tuple[Call, str]] = []
         self.documents: list[dict] = []
+        self.files: dict[str, bytes] = {}          # file_id -> bytes, served by getFile + the file URL
+        self.downloads: list[str] = []             # file paths fetched through the file URL
         self.webhook: dict = {}
         self.commands: dict[str, list] = {}
         self._cond = threading.Condition()
@@ -127,6 +129,10 @@ class FakeBotAPI:
     @property
     def base_url(self) -> str:
         return f"http://{self.host}:{self.port}/bot"
+
+    @property
+    def base_file_url(self) -> str:
+        return f"http://{self.host}:{self.port}/file/bot"
 
     def start(self) -> FakeBotAPI:
         self._thread = threading.Thread(target=self._run, name="fake-bot-api", daemon=True)
@@ -160,6 +166,7 @@ class FakeBotAPI:
         self._new_update = asyncio.Event()
         app = web.Application(client_max_size=64 * 1024 * 1024)
         app.router.add_route("*", "/bot{token}/{method}", self._handle)
+        app.router.add_get("/file/bot{token}/{path:.+}", self._download)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, self.host, self.port)
@@ -211,6 +218,31 @@ class FakeBotAPI:
         sticker = {"file_id": "CAACAgQAAxkBAAIB", "file_unique_id": "AgADsticker", "type": "regular",
                    "width": 512, "height": 512, "is_animated": False, "is_video": False, "emoji": "😀"}
         return self.push_update({"message": self.message(user_id, sticker=sticker)})
+
+    def add_file(self, data: bytes) -> str:
+        """Store bytes as an uploaded file; return its file_id."""
+        with self._cond:
+            file_id = f"AgACAgFile{len(self.files) + 1:04d}"
+            self.files[file_id] = data
+        return file_id
+
+    def send_photo(self, user_id: int, data: bytes, **kwargs) -> dict:
+        """A photo message: Telegram sends several sizes; all point at the same bytes here."""
+        file_id = self.add_file(data)
+        sizes = [{"file_id": file_id, "file_unique_id": f"u{file_id}", "width": w, "height": w * 2,
+                  "file_size": len(data)} for w in (90, 320, 1080)]
+        return self.push_update({"message": self.message(user_id, photo=sizes, **kwargs)})
+
+    def send_image_document(self, user_id: int, data: bytes, name: str = "screenshot.png",
+                            mime_type: str = "image/png", **kwargs) -> dict:
+        file_id = self.add_file(data)
+        document = {"file_id": file_id, "file_unique_id": f"u{file_id}", "file_name": name,
+                    "mime_type": mime_type, "file_size": len(data)}
+        return self.push_update({"message": self.message(user_id, document=document, **kwargs)})
+
+    def send_voice(self, user_id: int) -> dict:
+        voice = {"file_id": "AwACAgVoice", "file_unique_id": "uvoice", "duration": 3, "mime_type": "audio/ogg"}
+        return self.push_update({"message": self.message(user_id, voice=voice)})
 
     def press(self, user_id: int, message: dict | Call, data: str) -> dict:
         """Press an inline button under a message the bot sent."""
@@ -422,6 +454,27 @@ class FakeBotAPI:
     async def _m_getmycommands(self, params):
         scope = json.dumps(params.get("scope") or {"type": "default"}, sort_keys=True)
         return self.commands.get(f"{scope}|{params.get('language_code', '')}", [])
+
+    async def _m_getfile(self, params):
+        file_id = params.get("file_id")
+        data = self.files.get(file_id)
+        if data is None:
+            raise BadRequest("invalid file_id")
+        return {"file_id": file_id, "file_unique_id": f"u{file_id}", "file_size": len(data),
+                "file_path": f"photos/{file_id}.img"}
+
+    async def _download(self, request: web.Request) -> web.Response:
+        if request.match_info["token"] != self.token:
+            return web.Response(status=401, text="Unauthorized")
+        path = request.match_info["path"]
+        file_id = path.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+        data = self.files.get(file_id)
+        with self._cond:
+            self.downloads.append(path)
+            self._cond.notify_all()
+        if data is None:
+            return web.Response(status=404, text="Not Found")
+        return web.Response(body=data, content_type="application/octet-stream")
 
     async def _m_deletewebhook(self, params):
         self.webhook = {}
