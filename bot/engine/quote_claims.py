@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+
 from bot.datafiles import load_yaml
 from bot.language import localize, to_simplified
 

@@ -76,7 +76,7 @@ class Incident:
         return asdict(self)
 
     @classmethod
-    def from_json(cls, data: dict) -> "Incident":
+    def from_json(cls, data: dict) -> Incident:
         known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
         return validate(cls(**known))
 

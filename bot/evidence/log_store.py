@@ -95,8 +95,9 @@ def _fsync_dir(directory: Path) -> None:
 
 
 def image_suffix(data: bytes) -> str:
-    from PIL import Image, UnidentifiedImageError
     import io
+
+    from PIL import Image, UnidentifiedImageError
 
     try:
         return IMAGE_SUFFIXES.get(Image.open(io.BytesIO(data)).format, ".img")

@@ -28,8 +28,8 @@ from bot.evidence.messages import msg
 from bot.evidence.ocr import MAX_IMAGE_BYTES, ImageInputError
 from bot.evidence.screenshot import read_screenshot
 from bot.evidence.when import WhenError
-from bot.messages import t
 from bot.language import localize
+from bot.messages import t
 from bot.telegram_app import userdata
 from bot.telegram_app.formatting import esc
 from bot.telegram_app.replies import keyboard, send_document, send_html, send_text

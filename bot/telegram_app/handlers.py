@@ -11,11 +11,10 @@ from telegram.ext import ApplicationHandlerStop, ContextTypes
 
 from bot.engine.query import MAX_QUESTION_CHARS
 from bot.errors import BilingualError
-from bot.language import LANGUAGES, localize
-from bot.messages import LANGUAGE_NAMES, has_string, status_label, t
+from bot.language import LANGUAGES
+from bot.messages import LANGUAGE_NAMES, status_label, t
 from bot.telegram_app import evidence, userdata
-from bot.telegram_app.formatting import (esc, find_article, format_answer, format_article, format_check, owned,
-                                         split_owner)
+from bot.telegram_app.formatting import esc, find_article, format_answer, format_article, format_check, owned, split_owner
 from bot.telegram_app.replies import answer_keyboard, keyboard, send_html, send_text
 from bot.telegram_app.services import services, typing
 from bot.telegram_app.tools import ToolUnavailable, check_message

@@ -4,9 +4,9 @@ from __future__ import annotations
 import io
 
 import pytest
+import screens
 from PIL import Image
 
-import screens
 from bot.evidence import bubbles, ocr
 from bot.evidence.screenshot import read_screenshot
 

@@ -13,8 +13,8 @@ import time
 
 import pytest
 
-from conftest import BotProcess
-from fake_bot_api import BOT_USERNAME
+from tests.support.bot_process import BotProcess
+from tests.support.fake_bot_api import BOT_USERNAME
 
 GROUP = {"id": -100900, "type": "supergroup", "title": "讨论组"}
 NAME, PHONE, ID_NUMBER, RELATIVE = "张三丰", "13912345678", "11010519491231002X", "我表姐"

@@ -12,7 +12,8 @@ import subprocess
 import sys
 import time
 
-from conftest import ADMIN_ID, ROOT, TOKEN, BotProcess
+from tests.support import ROOT
+from tests.support.bot_process import ADMIN_ID, TOKEN, BotProcess
 
 
 def _run_bot(fake_api, bot_index, state_path, timeout: float = 120) -> subprocess.CompletedProcess:
