@@ -68,7 +68,7 @@ def group(lines: list[OcrLine], width: float | None = None) -> list[Bubble]:
         return []
     width = width or _width(lines)
     bubbles: list[Bubble] = []
-    for n, line in enumerate(sorted(lines, key=lambda l: (l.box[1], l.box[0]))):
+    for n, line in enumerate(sorted(lines, key=lambda item: (item.box[1], item.box[0]))):
         if _is_centred(line, width):
             kind = "time" if _TIMESTAMP.match(line.text.replace(" ", "")) else ("header" if n == 0 else "time")
             if kind == "time" and not _TIMESTAMP.match(line.text.replace(" ", "")):

@@ -144,7 +144,8 @@ def recognise_with_width(image_bytes: bytes) -> tuple[list[OcrLine], int]:
                               "No text was found in the image. Send a screenshot of the collector's "
                               "message or chat, or type what was said.")
     if _meaningful_chars(lines) < MIN_TEXT_CHARS:
-        raise ImageInputError("not_chat", "这张图片看起来不是短信或聊天截图（几乎没有文字）。请发送聊天记录截图，或把对方说的话打字发给我。",
+        raise ImageInputError("not_chat", 
+            "这张图片看起来不是短信或聊天截图（几乎没有文字）。请发送聊天记录截图，或把对方说的话打字发给我。",
                               "This does not look like a message or chat screenshot (hardly any text). "
                               "Send a chat screenshot, or type what was said.")
     return sorted(lines, key=lambda line: (line.box[1], line.box[0])), image.width

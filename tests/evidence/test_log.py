@@ -38,7 +38,7 @@ def test_log_survives_a_restart_and_files_are_private(tmp_path, corpus):
     assert listed[1].id == first.id and listed[1].codes == first.codes
     files = list((tmp_path / "ev").glob("*.json"))
     assert len(files) == 2 and all(stat.S_IMODE(f.stat().st_mode) == 0o600 for f in files)
-    assert all(f.stem == user_key("42") for f in files if "42" in f.name) and user_key("42") != "42"          # file names do not reveal the account id
+    assert all(f.stem == user_key("42") for f in files if "42" in f.name) and user_key("42") != "42"  # names hide the id
     assert not list((tmp_path / "ev").glob(".tmp-*"))        # no temp file left behind
 
 
