@@ -13,6 +13,7 @@ from pathlib import Path
 
 import yaml
 
+from bot.lenders import expansion_terms as lender_terms
 from ingest.normalize import normalize_text
 
 DATA_DIR = Path(__file__).parent / "data"
@@ -91,7 +92,9 @@ def build_query(question: str) -> Query:
     raw = question or ""
     truncated = len(raw) > MAX_QUESTION_CHARS
     text = normalize_question(raw[:MAX_QUESTION_CHARS])
-    return Query(original=raw, text=text, expansion=tuple(expansion_terms(text)), truncated=truncated)
+    terms = expansion_terms(text)
+    terms += [t for t in lender_terms(text) if t not in terms and t not in text]
+    return Query(original=raw, text=text, expansion=tuple(terms), truncated=truncated)
 
 
 __all__ = ["Query", "build_query", "normalize_question", "expansion_terms", "fix_typos",
