@@ -174,8 +174,9 @@ class Engine:
                 strength = _card_strength(meta, 0)
                 if strength >= CARD_MIN_STRENGTH:
                     card = self.cards[meta["card_id"]]
-        if understood is not None and understood.card_id is not None:
-            # The classifier is confident: its card answers, as strongly as its probability says.
+        if understood is not None and understood.card_id is not None and (card is None or understood.card_overrides):
+            # The classifier is confident (or retrieval found no card): its card answers, as strongly as its
+            # probability says.
             same = card is not None and card.id == understood.card_id
             card = self.cards[understood.card_id]
             strength = max(strength if same else 0.0, understood.prediction.confidence, CARD_MIN_STRENGTH)

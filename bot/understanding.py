@@ -23,6 +23,7 @@ class Understanding:
     refused: bool
     card_id: str | None          # the card the classifier confidently predicts
     lender: LenderMatch | None
+    card_overrides: bool = False  # confident enough to answer from it even when retrieval found another card
 
 
 class QuestionReader:
@@ -43,6 +44,8 @@ class QuestionReader:
         return Understanding(prediction=prediction, not_covered=topic,
                              out_of_scope=self._confident(prediction, OUT_OF_SCOPE),
                              refused=self._confident(prediction, REFUSED), card_id=card_id,
+                             card_overrides=card_id is not None
+                             and prediction.confidence >= self.thresholds["card_override"],
                              lender=detect_lender(text))
 
     def _confident(self, prediction: Prediction | None, label: str) -> bool:
