@@ -63,7 +63,9 @@ def training_examples(knowledge_dir: Path | str, cards: list[Card]) -> tuple[lis
         for phrasing in (card.topic, *card.questions):
             texts.append(phrasing)
             labels.append(card.id)
-    for q in load_questions(knowledge_dir, splits=("train",)):
+    # A knowledge folder without the real-world dataset trains on the cards and written phrasings only.
+    has_dataset = (Path(knowledge_dir) / "realworld" / "questions.yaml").is_file()
+    for q in load_questions(knowledge_dir, splits=("train",)) if has_dataset else []:
         label = q.card if q.label == "answer" else q.label
         if label in card_ids or label in NEGATIVE_CLASSES:
             texts.append(q.text)
