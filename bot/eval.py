@@ -24,6 +24,7 @@ from pathlib import Path
 from bot.datafiles import load_yaml
 from bot.engine.citations import is_valid
 from bot.engine.query import build_query
+from bot.engine.refusals import allowed_citation_keys as refusal_citation_keys
 from bot.engine.retrieval import ranked_articles
 
 DEFAULT_QUESTIONS = Path(__file__).resolve().parent.parent / "tests" / "eval" / "questions.yaml"
@@ -101,7 +102,8 @@ def evaluate_answer(engine, question: dict) -> QuestionResult:
     if question["expect"] == "answer":
         result.cited_gold = bool(set(keys) & gold_keys(question, corpus))
     else:
-        result.handled = not keys and answer.intent == question.get("intent", answer.intent)
+        allowed = refusal_citation_keys(corpus) if question["expect"] == "refused" else set()
+        result.handled = set(keys) <= allowed and answer.intent == question.get("intent", answer.intent)
     return result
 
 
@@ -189,6 +191,10 @@ def main(argv: list[str] | None = None) -> int:
                         help=f"comma-separated, from {', '.join(VARIANTS)}")
     parser.add_argument("--json", action="store_true", help="print the full report as JSON")
     parser.add_argument("--failures", action="store_true", help="list the questions each variant gets wrong")
+    # --- real users' questions (knowledge/realworld/questions.yaml), reported separately -------
+    parser.add_argument("--realworld", default="test", choices=("train", "dev", "test", "none"),
+                        help="split of the real users' questions to report (test; dev for choosing thresholds; "
+                             "none to skip)")
     args = parser.parse_args(argv)
     variants = tuple(v.strip() for v in args.variants.split(",") if v.strip())
     unknown = [v for v in variants if v not in VARIANTS]
@@ -210,16 +216,26 @@ def main(argv: list[str] | None = None) -> int:
     startup = time.perf_counter() - started
     report = run(engine, load_questions(args.questions), variants)
     report["startup_s"], report["rss_mb"] = startup, peak_rss_mb()
+    if args.realworld != "none":
+        from bot import realworld_eval
+
+        report["realworld_questions"] = realworld_eval.evaluate(engine, settings.knowledge_dir, args.realworld)
     if args.json:
         print(json.dumps(report, ensure_ascii=False, indent=2))
     else:
         print(markdown(report))
+        if "realworld_questions" in report:
+            from bot import realworld_eval
+
+            print("\n" + realworld_eval.markdown(report["realworld_questions"]))
         if args.failures:
             for name, data in report["variants"].items():
                 print(f"\n## {name}: {len(data['failures'])} failures")
                 for f in data["failures"]:
                     print(f"- {f['id']} [{f['expect']}/{f['want_intent']} -> {f['intent']}] {f['question'][:60]} "
                           f"cited={f['cited']}{'' if f['language_ok'] else ' LANG'}")
+            for f in report.get("realworld_questions", {}).get("failures", []):
+                print(f"- {f['id']} [{f['label']}/{f['card']} -> {f['intent']}] {f['question'][:60]} cited={f['cited']}")
     return 0
 
 

@@ -170,7 +170,8 @@ def _progress(total: int, enabled: bool):
 
 def _fingerprint(sources: Sources, embeddings, settings) -> str:
     payload = {"corpus": sources.corpus_version, "chunker": CHUNKER_VERSION, "model": embeddings.model_id,
-               "dimension": embeddings.dimension, "store": store.store_location(settings)}
+               "dimension": embeddings.dimension, "store": store.store_location(settings),
+               **_model_fingerprints(settings)}
     return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()[:16]
 
 
@@ -241,6 +242,22 @@ def _verify(folder: Path, collection, n: int, phrasings: int) -> None:
                                      f"chunks file {lines}, BM25 {keyword}; previous index kept")
 
 
+# --- trained models stored with the index (question classifier) -------------------
+
+def _model_fingerprints(settings) -> dict:
+    """A retrain is a rebuild: the training data of each model is part of the index fingerprint."""
+    from bot.engine.question_model import training_fingerprint
+
+    return {"question_model": training_fingerprint(settings.knowledge_dir)}
+
+
+def _train_models(settings, sources: Sources, folder: Path) -> None:
+    """Train the models on the train split into the new index folder, before CURRENT switches."""
+    from bot.engine.question_model import train_and_save
+
+    train_and_save(settings.knowledge_dir, sources.cards, folder)
+
+
 def build_index(settings, force: bool = False, progress: bool = False, embeddings=None) -> BuildReport:
     """Validate knowledge/, then (re)build the index under DATA_DIR and switch CURRENT to it.
 
@@ -293,6 +310,7 @@ def build_index(settings, force: bool = False, progress: bool = False, embedding
             "totals": {"chunks": len(sources.chunks), "embedded": embedded, **per_source},
         }
         _write_index_dir(folder, sources.chunks, manifest, phrasings, phrasing_vectors)
+        _train_models(settings, sources, folder)
         collection = store.write_collection(client, name, [c.id for c in sources.chunks],
                                             [c.text for c in sources.chunks],
                                             [c.metadata for c in sources.chunks], vectors)

@@ -36,6 +36,11 @@ class Evidence:
     articles: list[tuple[str, str]] = field(default_factory=list)   # ranked (doc_id, label), regulations only
     strong: list[tuple[str, str]] = field(default_factory=list)     # direct hits both retrievers agree on
     terms: list[str] = field(default_factory=list)                   # query terms for quote selection
+    # The lender asked about (bot.engine.lenders): which rules bind it, their articles, and documents
+    # whose rules bind a different kind of lender (not cited for this one).
+    lender_note: str | None = None
+    lender_citations: list[Citation] = field(default_factory=list)
+    exclude_docs: tuple[str, ...] = ()
 
 
 @dataclass
@@ -161,12 +166,17 @@ def compose_topical(evidence: Evidence, intent: str, lang: str, corpus: Corpus,
                     notes: list[str] | None = None, cards: dict[str, Card] | None = None) -> Composed:
     """Direct answer, 法律依据 with verbatim quotes, next steps, disclaimer."""
     r = _r(lang)
-    citations = [c for c in (cite(corpus, d, a, evidence.terms) for d, a in choose_cites(evidence, corpus)) if c]
+    citations = [c for c in (cite(corpus, d, a, evidence.terms) for d, a in choose_cites(evidence, corpus))
+                 if c and c.doc_id not in evidence.exclude_docs]
+    citations += [c for c in evidence.lender_citations
+                  if (c.doc_id, c.article) not in {(x.doc_id, x.article) for x in citations}]
     card = evidence.card
     direct, steps, avoid = _card_text(card, intent, lang)
     if not direct:
         direct = r["no_card_lead"]
     blocks = [r[n] for n in notes or []] + [direct]
+    if evidence.lender_note:
+        blocks.append(evidence.lender_note)
     if citations:
         blocks.append(render_citations(citations, lang, corpus))
     steps = steps or list(r["fallback_steps"])

@@ -17,11 +17,16 @@ from bot.engine.citations import is_valid
 from bot.engine.composer import Composed, Evidence, compose_fixed, compose_lookup, compose_topical
 from bot.engine.conversation import Turn, context_turn, looks_like_followup
 from bot.engine.intent import classify_topic, domain_hits, has_injection, is_greeting, is_out_of_scope, is_refused
+from bot.engine.lenders import lender_citations, lender_note
 from bot.engine.llm import LLMAnswerer, LLMError
 from bot.engine.lookup import lookup
+from bot.engine.not_covered import compose_not_covered
 from bot.engine.query import Query, build_query
+from bot.engine.question_model import QuestionClassifier, index_folder
 from bot.engine.quote_claims import quote_note
+from bot.engine.refusals import compose_refusal, refusal_kind
 from bot.engine.retrieval import HybridRetriever, article_key, best_cards, ranked_articles
+from bot.engine.understanding import QuestionReader, Understanding
 from bot.language import detect_language
 from ingest.cards import Card
 from ingest.corpus import Corpus
@@ -63,6 +68,7 @@ class Engine:
         self.retriever = retriever or HybridRetriever(index=index, cards=matcher, corpus=corpus)
         self._llm = None
         self.embeddings = None      # the memoising query embedder (benchmarks clear it between runs)
+        self.reader = QuestionReader(_classifier(settings, index), set(self.cards))
 
     @classmethod
     def from_settings(cls, settings=None) -> Engine:
@@ -80,6 +86,7 @@ class Engine:
         self.corpus, self.cards, self.index = corpus, {c.id: c for c in cards}, index
         self.embeddings = matcher.embeddings
         self.retriever = self.retriever.model_copy(update={"index": index, "cards": matcher, "corpus": corpus})
+        self.reader = QuestionReader(_classifier(self.settings, index), set(self.cards))
         self._llm = None
 
     # ------------------------------------------------------------------ answering
@@ -105,17 +112,22 @@ class Engine:
         text = query.text
         if not text or is_greeting(text):
             return "greeting", compose_fixed("greeting", lang, [n for n in notes if n != "injection_note"]), "offline"
-        if is_refused(text):
-            return "refused", compose_fixed("refused", lang, notes), "offline"
+        kind = refusal_kind(text)
+        if kind is not None or is_refused(text):
+            return "refused", compose_refusal(kind, lang, self.corpus, notes), "offline"
         terms = tokenize(query.search_text)
         found = lookup(text, self.corpus)
         if found is not None:
             return "article_lookup", compose_lookup(found, lang, self.corpus, terms, notes), "offline"
         if is_out_of_scope(text):
             return "out_of_scope", compose_fixed("out_of_scope", lang, notes), "offline"
+        understood = self.reader.read(text)
+        special = self._understood(understood, lang, terms, notes)
+        if special is not None:
+            return special
         docs, previous = self._retrieve(query, history)
-        evidence = self._evidence(docs, terms)
-        in_domain = domain_hits(text) > 0 or (previous is not None)
+        evidence = self._evidence(docs, terms, understood, lang)
+        in_domain = domain_hits(text) > 0 or (previous is not None) or understood.card_id is not None
         if not in_domain and self._card_dense(docs) < CARD_MIN_DENSE:
             return "out_of_scope", compose_fixed("out_of_scope", lang, notes), "offline"
         intent = self._intent(text, evidence, previous)
@@ -148,7 +160,19 @@ class Engine:
                          if d.metadata.get("source") == "card"), 0.0)
         return strength >= FOLLOWUP_ALONE and classify_topic(text) is not None
 
-    def _evidence(self, docs: list, terms: list[str]) -> Evidence:
+    def _understood(self, understood: Understanding, lang: str, terms: list[str], notes: list[str]):
+        """Not-covered, out-of-scope or refused, as the classifier and topic rules read the question."""
+        if understood.refused:
+            return "refused", compose_refusal(None, lang, self.corpus, notes), "offline"
+        if understood.not_covered is not None:
+            return "not_covered", compose_not_covered(understood.not_covered, lang, self.corpus, self.cards,
+                                                      terms, notes), "offline"
+        if understood.out_of_scope:
+            return "out_of_scope", compose_fixed("out_of_scope", lang, notes), "offline"
+        return None
+
+    def _evidence(self, docs: list, terms: list[str], understood: Understanding | None = None,
+                  lang: str = "zh-Hans") -> Evidence:
         card, strength = None, 0.0
         for doc in best_cards(docs, 1, TOP_CARDS):
             meta = doc.metadata
@@ -156,10 +180,22 @@ class Engine:
                 strength = _card_strength(meta, 0)
                 if strength >= CARD_MIN_STRENGTH:
                     card = self.cards[meta["card_id"]]
+        if understood is not None and understood.card_id is not None and (card is None or understood.card_overrides):
+            # The classifier is confident (or retrieval found no card): its card answers, as strongly as its
+            # probability says.
+            same = card is not None and card.id == understood.card_id
+            card = self.cards[understood.card_id]
+            strength = max(strength if same else 0.0, understood.prediction.confidence, CARD_MIN_STRENGTH)
         articles = [a for a in ranked_articles(docs, corpus=self.corpus, expand_cards=False)
                     if self.corpus.document(a[0]).in_force]
         strong = [a for a, d in _direct_hits(docs, self.corpus) if _agreed(d.metadata) and a in articles][:STRONG_TOP]
-        return Evidence(card=card, card_strength=strength, articles=articles, strong=strong, terms=terms)
+        evidence = Evidence(card=card, card_strength=strength, articles=articles, strong=strong, terms=terms)
+        lender = understood.lender if understood is not None else None
+        if lender is not None:
+            evidence.lender_note = lender_note(lender, lang)
+            evidence.lender_citations = lender_citations(lender, self.corpus)
+            evidence.exclude_docs = lender.type.not_binding
+        return evidence
 
     @staticmethod
     def _card_dense(docs: list) -> float:
@@ -209,6 +245,13 @@ def _load(settings, embeddings=None):
     index.check_corpus_version(sources.corpus_version)
     matcher = CardMatcher(index.card_phrasings(), embeddings)
     return sources.corpus, sources.cards, index, matcher
+
+
+def _classifier(settings, index) -> QuestionClassifier | None:
+    """The question classifier stored with the serving index version (trained by `python -m ingest`)."""
+    if settings is None or index is None:
+        return None
+    return QuestionClassifier.load(index_folder(settings, index.version))
 
 
 def _direct_hits(docs: list, corpus: Corpus):

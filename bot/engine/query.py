@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from bot.datafiles import load_yaml
+from bot.engine.lenders import expansion_terms as lender_terms
 from ingest.normalize import normalize_text
 
 # Longer questions are answered from their beginning, with a note: a pasted essay should not
@@ -89,7 +90,9 @@ def build_query(question: str) -> Query:
     raw = question or ""
     truncated = len(raw) > MAX_QUESTION_CHARS
     text = normalize_question(raw[:MAX_QUESTION_CHARS])
-    return Query(original=raw, text=text, expansion=tuple(expansion_terms(text)), truncated=truncated)
+    terms = expansion_terms(text)
+    terms += [t for t in lender_terms(text) if t not in terms and t not in text]
+    return Query(original=raw, text=text, expansion=tuple(terms), truncated=truncated)
 
 
 __all__ = ["Query", "build_query", "normalize_question", "expansion_terms", "fix_typos",

@@ -1,0 +1,55 @@
+"""Question understanding next to retrieval: the trained classifier, not-covered topics, lender.
+
+`QuestionReader.read(text)` says, for a normalised question, whether it asks for a rule the
+corpus does not hold (a topic pattern, or the classifier when confident), whether the classifier
+confidently calls it out of scope or an unlawful request, which card it confidently predicts
+(the engine then answers from that card), and which kind of lender it is about. Thresholds are
+data (bot/data/question_model.yaml), chosen on the dev split.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.engine.lenders import LenderMatch, detect_lender
+from bot.engine.not_covered import NotCoveredTopic, generic_topic, match_topic
+from bot.engine.question_model import NOT_COVERED, OUT_OF_SCOPE, REFUSED, Prediction, QuestionClassifier, model_settings
+
+
+@dataclass(frozen=True)
+class Understanding:
+    prediction: Prediction | None
+    not_covered: NotCoveredTopic | None
+    out_of_scope: bool
+    refused: bool
+    card_id: str | None          # the card the classifier confidently predicts
+    lender: LenderMatch | None
+    card_overrides: bool = False  # confident enough to answer from it even when retrieval found another card
+
+
+class QuestionReader:
+    def __init__(self, classifier: QuestionClassifier | None, card_ids: set[str]):
+        self.classifier = classifier
+        self.card_ids = card_ids
+        self.thresholds = model_settings()["thresholds"]
+
+    def read(self, text: str) -> Understanding:
+        prediction = self.classifier.predict(text) if self.classifier is not None and text else None
+        topic = match_topic(text)
+        if topic is None and self._confident(prediction, NOT_COVERED):
+            topic = generic_topic()
+        card_id = None
+        if prediction is not None and prediction.label in self.card_ids \
+                and prediction.confidence >= self.thresholds["card"]:
+            card_id = prediction.label
+        return Understanding(prediction=prediction, not_covered=topic,
+                             out_of_scope=self._confident(prediction, OUT_OF_SCOPE),
+                             refused=self._confident(prediction, REFUSED), card_id=card_id,
+                             card_overrides=card_id is not None
+                             and prediction.confidence >= self.thresholds["card_override"],
+                             lender=detect_lender(text))
+
+    def _confident(self, prediction: Prediction | None, label: str) -> bool:
+        return prediction is not None and prediction.label == label and prediction.confidence >= self.thresholds[label]
+
+
+__all__ = ["QuestionReader", "Understanding"]

@@ -1,0 +1,97 @@
+"""Evaluation on real users' questions (`knowledge/realworld/questions.yaml`), one split at a time.
+
+Measures, for the chosen split (the figures reported are from `test`; `dev` is for choosing
+thresholds and rules, never `test`):
+- gold citation: share of answerable questions whose answer cites at least one gold article;
+- handled: share of not_covered / out_of_scope / refused questions answered as such
+  (not_covered: the answer says first that the corpus holds no such rule and cites only what
+  the corpus does say on the topic; out_of_scope: no citation; refused: a refusal, citing at
+  most the articles that explain the legal risk);
+- the same figures per label, and how many answers carry an invalid citation (must be 0).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bot.engine.citations import is_valid
+from ingest.realworld import Question, load_questions
+
+NEGATIVE_LABELS = ("not_covered", "out_of_scope", "refused")
+
+
+@dataclass
+class RealworldResult:
+    id: str
+    label: str
+    intent: str
+    cited: list[tuple[str, str]] = field(default_factory=list)
+    ok: bool = False
+    bad_citations: int = 0
+
+
+def gold_keys(question: Question, corpus) -> set[tuple[str, str]]:
+    keys = set()
+    for doc_id, label in question.gold:
+        article = corpus.article(doc_id, label)
+        if article is not None:
+            keys.add((doc_id, article.label))
+    return keys
+
+
+def judge(question: Question, answer, corpus) -> RealworldResult:
+    keys = [(c.doc_id, c.article) for c in answer.citations]
+    result = RealworldResult(id=question.id, label=question.label, intent=answer.intent, cited=keys)
+    result.bad_citations = sum(1 for c in answer.citations if not is_valid(corpus, c))
+    if question.label == "answer":
+        result.ok = bool(set(keys) & gold_keys(question, corpus))
+    elif question.label == "out_of_scope":
+        result.ok = answer.intent == "out_of_scope" and not keys
+    else:
+        result.ok = answer.intent == question.label
+    return result
+
+
+def evaluate(engine, knowledge_dir: Path | str, split: str) -> dict:
+    questions = load_questions(knowledge_dir, splits=(split,))
+    results = [judge(q, engine.answer(q.text), engine.corpus) for q in questions]
+    return summarize(split, questions, results)
+
+
+def summarize(split: str, questions: list[Question], results: list[RealworldResult]) -> dict:
+    answerable = [r for r in results if r.label == "answer"]
+    negative = [r for r in results if r.label in NEGATIVE_LABELS]
+    per_label = {}
+    for label in ("answer", *NEGATIVE_LABELS):
+        rows = [r for r in results if r.label == label]
+        per_label[label] = {"n": len(rows), "ok": sum(r.ok for r in rows)}
+    return {
+        "split": split,
+        "questions": len(results),
+        "gold_citation": sum(r.ok for r in answerable) / (len(answerable) or 1),
+        "negatives_handled": sum(r.ok for r in negative) / (len(negative) or 1),
+        "answerable": len(answerable),
+        "negatives": len(negative),
+        "per_label": per_label,
+        "bad_citations": sum(r.bad_citations for r in results),
+        "failures": [{"id": q.id, "label": q.label, "card": q.card, "intent": r.intent, "question": q.text,
+                      "cited": [f"{d} {a}" for d, a in r.cited]}
+                     for q, r in zip(questions, results) if not r.ok],
+    }
+
+
+def markdown(report: dict) -> str:
+    pl = report["per_label"]
+    lines = [f"Real users' questions, split `{report['split']}` ({report['questions']} questions):", "",
+             "| Measure | Value | n |", "|---|---:|---:|",
+             f"| Gold citation (answerable) | {report['gold_citation']:.0%} | {report['answerable']} |",
+             f"| Not covered / out of scope / refused handled | {report['negatives_handled']:.0%} | "
+             f"{report['negatives']} |"]
+    for label in NEGATIVE_LABELS:
+        if pl[label]["n"]:
+            lines.append(f"| — {label} | {pl[label]['ok']}/{pl[label]['n']} | {pl[label]['n']} |")
+    lines.append(f"| Invalid citations | {report['bad_citations']} | |")
+    return "\n".join(lines)
+
+
+__all__ = ["NEGATIVE_LABELS", "RealworldResult", "evaluate", "judge", "markdown", "summarize"]

@@ -1,0 +1,59 @@
+"""The question classifier: training on a small fixture, saving with an index, what it trains on."""
+from __future__ import annotations
+
+import json
+
+from bot.engine.question_model import META_FILE, MODEL_FILE, QuestionClassifier, train, train_and_save, training_examples
+from ingest.cards import load_cards
+from ingest.corpus import load_corpus
+from ingest.realworld import load_questions
+from tests.conftest import KNOWLEDGE
+
+FIXTURE = [
+    ("催收打我妈电话合法吗", "contact-may-they-call"), ("催收给我家人打电话", "contact-may-they-call"),
+    ("催收一直打我爸妈手机", "contact-may-they-call"),
+    ("信用卡还不上会坐牢吗", "criminal-risk-jail"), ("欠信用卡会被抓吗", "criminal-risk-jail"),
+    ("恶意透支判几年", "criminal-risk-jail"),
+    ("催收一天打几次算合法", "not_covered"), ("催收几点可以打电话", "not_covered"),
+    ("今天天气怎么样", "out_of_scope"), ("红烧肉怎么做", "out_of_scope"),
+]
+
+
+def test_classifier_learns_a_small_fixture():
+    texts, labels = zip(*FIXTURE)
+    model = QuestionClassifier(train(list(texts), list(labels)))
+    assert set(model.classes) == set(labels)
+    assert model.predict("催收打我妈妈的电话").label == "contact-may-they-call"
+    assert model.predict("信用卡欠款会坐牢吗").label == "criminal-risk-jail"
+    prediction = model.predict("红烧肉怎么做好吃")
+    assert prediction.label == "out_of_scope" and 0 < prediction.confidence <= 1 and prediction.margin >= 0
+
+
+def test_training_uses_the_train_split_only():
+    corpus = load_corpus(KNOWLEDGE)
+    cards = load_cards(KNOWLEDGE, corpus)
+    texts, labels = training_examples(KNOWLEDGE, cards)
+    from bot.engine.query import normalize_question
+
+    trained = set(texts)
+    train_texts = {normalize_question(q.text) for q in load_questions(KNOWLEDGE, splits=("train",))}
+    held_out = [normalize_question(q.text) for q in load_questions(KNOWLEDGE, splits=("dev", "test"))]
+    assert train_texts <= trained
+    assert not [t for t in held_out if t in trained and t not in train_texts]
+    assert {"not_covered", "out_of_scope", "refused"} <= set(labels)
+    assert {c.id for c in cards} <= set(labels)
+
+
+def test_model_is_saved_with_the_index_and_loads(tmp_path):
+    corpus = load_corpus(KNOWLEDGE)
+    cards = load_cards(KNOWLEDGE, corpus)
+    meta = train_and_save(KNOWLEDGE, cards, tmp_path)
+    assert (tmp_path / MODEL_FILE).is_file()
+    assert json.loads((tmp_path / META_FILE).read_text(encoding="utf-8"))["splits"] == ["train"]
+    model = QuestionClassifier.load(tmp_path)
+    assert model is not None and model.classes == meta["classes"]
+    assert model.predict("催收打我妈电话合法吗").label in meta["classes"]
+
+
+def test_missing_model_loads_as_none(tmp_path):
+    assert QuestionClassifier.load(tmp_path) is None
