@@ -12,6 +12,12 @@ from ingest.corpus import Corpus, load_corpus
 KNOWLEDGE = Path(__file__).resolve().parents[2] / "knowledge"
 
 
+@pytest.fixture(autouse=True)
+def _no_serving_index(tmp_path, monkeypatch):
+    """The rules alone, whatever index the developer's DATA_DIR holds; model tests pass a model."""
+    monkeypatch.setenv("DATA_DIR", str(tmp_path / "no-index"))
+
+
 @pytest.fixture(scope="session")
 def corpus() -> Corpus:
     return load_corpus(KNOWLEDGE)
