@@ -212,10 +212,15 @@ def main(argv: list[str] | None = None) -> int:
     startup = time.perf_counter() - started
     report = run(engine, load_questions(args.questions), variants)
     report["startup_s"], report["rss_mb"] = startup, peak_rss_mb()
+    # --- collector-message checker on the real-world test split (bot.message_eval) ---
+    from bot import message_eval
+    report["messages"] = message_eval.run(engine.corpus, Path(settings.knowledge_dir),
+                                          message_eval.serving_model(settings.data_dir))
     if args.json:
         print(json.dumps(report, ensure_ascii=False, indent=2))
     else:
         print(markdown(report))
+        print("\n## Collector-message checker\n\n" + message_eval.markdown(report["messages"]))
         if args.failures:
             for name, data in report["variants"].items():
                 print(f"\n## {name}: {len(data['failures'])} failures")
