@@ -14,8 +14,8 @@ from pathlib import Path
 import yaml
 
 from bot.tools.checker import CODES, load_rules, rule_hits
-from bot.tools.message_model import (CASES_PATH, DEFAULT_THRESHOLD, MODEL_VERSION, Example, MessageModel,
-                                     save, train)
+from bot.tools.message_model import (CASES_PATH, DEFAULT_THRESHOLD, MODEL_VERSION, UNLAWFUL, Example, MessageModel, save,
+                                     train)
 from ingest.corpus import Corpus
 from ingest.realworld import Message, load_messages
 
@@ -29,7 +29,7 @@ MIN_DEV_POSITIVES = 2          # fewer dev examples of a code: it keeps the glob
 class DevItem:
     codes: frozenset[str]                 # gold
     rules: frozenset[str]                 # what the rules alone find
-    scores: dict[str, float]              # model score per code (best clause)
+    scores: dict[str, float]              # model score per code (best clause), UNLAWFUL included
 
 
 def inhouse_examples(path: Path = CASES_PATH) -> list[Example]:
@@ -52,7 +52,12 @@ def dev_items(model: MessageModel, messages: list[Message], corpus: Corpus) -> l
 
 
 def predicted(item: DevItem, thresholds: dict[str, float]) -> set[str]:
-    return set(item.rules) | {c for c, s in item.scores.items() if s >= thresholds.get(c, DEFAULT_THRESHOLD)}
+    """What check_message reports for the item with these thresholds (MessageModel.predict's logic)."""
+    codes = {c: s for c, s in item.scores.items() if c != UNLAWFUL}
+    hits = {c for c, s in codes.items() if s >= thresholds[c]}
+    if not hits and codes and item.scores.get(UNLAWFUL, 0.0) >= thresholds.get(UNLAWFUL, 1.01):
+        hits = {max(codes, key=lambda c: codes[c] / thresholds[c])}
+    return set(item.rules) | hits
 
 
 def objective(items: list[DevItem], thresholds: dict[str, float]) -> tuple:
@@ -70,12 +75,15 @@ def objective(items: list[DevItem], thresholds: dict[str, float]) -> tuple:
 def choose_thresholds(items: list[DevItem], codes: list[str]) -> dict[str, float]:
     """One global threshold first, then per code where dev has enough examples of it.
     Ties go to the higher threshold: with little data, precision is the safer side."""
+    codes = [c for c in codes if c != UNLAWFUL]
     best_global = max(reversed(GRID), key=lambda t: objective(items, {c: t for c in codes}))
     thresholds = {c: best_global for c in codes}
     for code in codes:
         if sum(code in i.codes for i in items) < MIN_DEV_POSITIVES:
             continue
         thresholds[code] = max(reversed(GRID), key=lambda t: objective(items, {**thresholds, code: t}))
+    # The any-code head last: it only adds a code to messages nothing else flagged.
+    thresholds[UNLAWFUL] = max((*reversed(GRID), 1.01), key=lambda t: objective(items, {**thresholds, UNLAWFUL: t}))
     return thresholds
 
 
@@ -92,6 +100,8 @@ def train_message_model(knowledge_dir: Path, corpus: Corpus) -> MessageModel | N
     dev = load_messages(knowledge_dir, splits=("dev",)) if has_realworld else []
     if dev:
         model.thresholds = choose_thresholds(dev_items(model, dev, corpus), sorted(model.classifiers))
+    else:
+        model.thresholds = {c: DEFAULT_THRESHOLD for c in model.classifiers if c != UNLAWFUL}
     model.info.update({"realworld_train": len(train_msgs), "dev_messages": len(dev),
                        "threshold_source": "dev" if dev else "default",
                        "seconds": round(time.perf_counter() - started, 2)})
@@ -106,7 +116,7 @@ def build_message_model(knowledge_dir: Path, corpus: Corpus, folder: Path) -> di
     save(model, folder)
     return {"trained": True, **{k: model.info[k] for k in ("train_messages", "realworld_train", "dev_messages",
                                                           "threshold_source", "seconds")},
-            "codes": sorted(model.classifiers)}
+            "codes": sorted(c for c in model.classifiers if c != UNLAWFUL)}
 
 
 __all__ = ["build_message_model", "choose_thresholds", "train_message_model", "training_fingerprint"]

@@ -22,7 +22,8 @@ from bot.language import to_simplified
 MODEL_FILE = "message_model.pkl"
 MODEL_INFO_FILE = "message_model.json"
 # Bump when features or training change, so ingest retrains an unchanged dataset.
-MODEL_VERSION = 1
+MODEL_VERSION = 2
+UNLAWFUL = "_unlawful"         # the any-code head: a message flagged by it gets its best code
 CASES_PATH = Path(__file__).resolve().parent.parent / "data" / "checker_cases.yaml"
 DEFAULT_THRESHOLD = 0.5
 
@@ -103,9 +104,13 @@ class MessageModel:
         return best
 
     def predict(self, text: str) -> list[ClauseScore]:
-        """Codes whose score reaches their threshold, highest first."""
-        hits = [s for s in self.message_scores(text).values()
-                if s.score >= self.thresholds.get(s.code, DEFAULT_THRESHOLD)]
+        """Codes whose score reaches their threshold, highest first. When none does but the
+        any-code head finds the message unlawful, its highest-scoring code (relative to its threshold)."""
+        scores = self.message_scores(text)
+        unlawful = scores.pop(UNLAWFUL, None)
+        hits = [s for s in scores.values() if s.score >= self.thresholds.get(s.code, DEFAULT_THRESHOLD)]
+        if not hits and scores and unlawful and unlawful.score >= self.thresholds.get(UNLAWFUL, 1.01):
+            hits = [max(scores.values(), key=lambda s: s.score / self.thresholds.get(s.code, DEFAULT_THRESHOLD))]
         return sorted(hits, key=lambda s: -s.score)
 
 
@@ -135,8 +140,8 @@ def train(examples: list[Example], codes: tuple[str, ...], c: float = 10.0) -> M
     vectorizer = TfidfVectorizer(analyzer="char_wb", ngram_range=(1, 3), sublinear_tf=True, min_df=1)
     x = vectorizer.fit_transform(texts)
     classifiers = {}
-    for code in codes:
-        y = np.array([code in lab for lab in labels], dtype=int)
+    for code in (*codes, UNLAWFUL):
+        y = np.array([bool(lab) if code == UNLAWFUL else code in lab for lab in labels], dtype=int)
         if y.sum() == 0:
             continue          # no example: the rules alone speak for this code
         clf = LogisticRegression(C=c, class_weight="balanced", max_iter=2000)
