@@ -122,3 +122,44 @@ def test_without_a_model_the_rules_answer_and_say_nothing_wrong(corpus, tmp_path
     assert result.codes == {"insult", "third_party_disclosure"}
     assert all(f.source == "rule" for f in result.findings)
     assert "model" not in result.render().lower()
+
+
+def test_ingest_stores_the_model_with_the_index_and_the_checker_loads_it(built_index, corpus, monkeypatch):
+    data_dir = Path(built_index.data_dir)
+    current = json.loads((data_dir / "CURRENT").read_text(encoding="utf-8"))
+    index_dir = data_dir / current["index_dir"]
+    manifest = json.loads((index_dir / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["message_model"]["trained"] and (index_dir / MODEL_FILE).exists()
+    assert manifest["message_model"]["threshold_source"] == "dev"
+    model = serving_model(data_dir)
+    assert model is not None and serving_model(data_dir) is model          # loaded once
+    monkeypatch.setenv("DATA_DIR", str(data_dir))
+    text = "我们会把你欠债的事情发到你家族群里"
+    assert check_message(text, corpus).codes == check_message(text, corpus, model=model).codes
+
+
+@pytest.mark.slow
+def test_real_test_split_figures(model, corpus):
+    """Figures on the held-out test split (thresholds were chosen on dev). These are the levels
+    actually reached, below the project's targets (recall 90 %, right code 85 %, flagged 2 %)."""
+    from bot.message_eval import realworld_items, score
+
+    items = realworld_items(KNOWLEDGE, "test")
+    with_model, rules = score(items, corpus, model), score(items, corpus, None)
+    assert with_model["unlawful_recall"] >= 0.65 > rules["unlawful_recall"]
+    assert with_model["right_code"] >= 0.55 > rules["right_code"]
+    assert with_model["exact_set"] >= 0.35
+    assert with_model["lawful_flagged"] <= 0.10
+
+
+def test_message_eval_reports_both_sets_as_markdown_and_json(corpus, capsys):
+    from bot.message_eval import main, markdown, run
+
+    report = run(corpus, KNOWLEDGE, None, split="dev")
+    assert set(report["sets"]) == {"realworld", "inhouse"}
+    dev = report["sets"]["realworld"]["rules"]
+    assert dev["unlawful"] + dev["lawful"] == dev["messages"] > 0
+    assert set(dev["per_code"]) == set(CODES)
+    assert "Lawful messages flagged" in markdown(report) and "rules alone" in markdown(report)
+    assert main(["--split", "dev", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["split"] == "dev"
