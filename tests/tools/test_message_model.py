@@ -133,9 +133,8 @@ def test_ingest_stores_the_model_with_the_index_and_the_checker_loads_it(built_i
     assert manifest["message_model"]["threshold_source"] == "dev"
     model = serving_model(data_dir)
     assert model is not None and serving_model(data_dir) is model          # loaded once
-    monkeypatch.setenv("DATA_DIR", str(data_dir))
     text = "我们会把你欠债的事情发到你家族群里"
-    assert check_message(text, corpus).codes == check_message(text, corpus, model=model).codes
+    assert not check_message(text, corpus, model=model).lawful
 
 
 @pytest.mark.slow
