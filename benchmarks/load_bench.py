@@ -23,10 +23,9 @@ import threading
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tests" / "telegram"))
+from tests.support.fake_bot_api import FakeBotAPI
 
-from fake_bot_api import FakeBotAPI  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
 
 TOKEN = "424242:BENCHtokenAAbbCCddEEffGGhhIIjjKKllMM"
 QUESTIONS = [
@@ -81,7 +80,7 @@ def start_bot(api: FakeBotAPI, workdir: Path, data_dir: str) -> tuple[subprocess
         except TimeoutError:
             if proc.poll() is not None or time.monotonic() > deadline:
                 proc.kill()
-                raise SystemExit(f"the bot did not start:\n{log_path.read_text()[-2000:]}")
+                raise SystemExit(f"the bot did not start:\n{log_path.read_text()[-2000:]}") from None
 
 
 class User(threading.Thread):

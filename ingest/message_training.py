@@ -14,8 +14,7 @@ from pathlib import Path
 import yaml
 
 from bot.tools.checker import CODES, load_rules, rule_hits
-from bot.tools.message_model import (CASES_PATH, DEFAULT_THRESHOLD, MODEL_VERSION, UNLAWFUL, Example, MessageModel, save,
-                                     train)
+from bot.tools.message_model import CASES_PATH, DEFAULT_THRESHOLD, MODEL_VERSION, UNLAWFUL, Example, MessageModel, save, train
 from ingest.corpus import Corpus
 from ingest.realworld import Message, load_messages
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -18,21 +17,7 @@ from urllib.parse import urlparse
 import httpx
 import pytest
 
-from bot.config import Settings
-
-ROOT = Path(__file__).resolve().parents[1]
-KNOWLEDGE = ROOT / "knowledge"
-
-
-def make_settings(**overrides) -> Settings:
-    """Settings that ignore the developer's .env, so tests see only what they set."""
-    return Settings(_env_file=None, **overrides)
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from tests.support import KNOWLEDGE, ROOT, free_port, make_settings
 
 
 def _chroma_executable() -> str:
@@ -66,7 +51,7 @@ def chroma_server(tmp_path_factory):
         _wait_heartbeat(external.rstrip("/"), None)
         yield parsed.hostname, parsed.port
         return
-    port = _free_port()
+    port = free_port()
     path = tmp_path_factory.mktemp("chroma-server")
     log = open(path / "server.log", "w")
     proc = subprocess.Popen([_chroma_executable(), "run", "--host", "127.0.0.1", "--port", str(port),

@@ -7,7 +7,7 @@ import time
 from telegram import Update
 from telegram.ext import ContextTypes
 
-from bot.i18n import t
+from bot.messages import t
 from bot.telegram_app import userdata
 from bot.telegram_app.replies import send_text
 from bot.telegram_app.services import Services, services
@@ -25,26 +25,22 @@ async def _refuse(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await send_text(context.bot, update.effective_chat.id, t("admin_only", lang))
 
 
+# Contract: `engine.index` is an `ingest.index.SearchIndex` (it has `version` and `len()`).
 def index_version(engine) -> str:
-    index = getattr(engine, "index", None)
-    return str(getattr(index, "version", None) or getattr(engine, "index_version", None) or "?")
+    return str(engine.index.version)
 
 
 def index_size(engine) -> str:
-    index = getattr(engine, "index", None)
-    try:
-        return str(len(index)) if index is not None else "?"
-    except TypeError:
-        return "?"
+    return str(len(engine.index))
 
 
 def _rebuild(svc: Services) -> str:
     """Build a new index beside the current one, then switch the engine to it (worker thread)."""
     from ingest.build import build_index
 
-    report = build_index(svc.settings)
+    report = build_index(svc.settings)   # an ingest.build.BuildReport
     svc.engine.reload()
-    return str(getattr(report, "version", None) or index_version(svc.engine))
+    return str(report.version)
 
 
 async def _reload_in_background(context: ContextTypes.DEFAULT_TYPE, chat_id: int, lang: str) -> None:

@@ -10,24 +10,25 @@ from urllib.parse import urlparse
 
 from telegram import BotCommand, BotCommandScopeChat, Update
 from telegram.error import TelegramError
-from telegram.ext import (AIORateLimiter, Application, CallbackQueryHandler, CommandHandler, MessageHandler,
-                          PersistenceInput, PicklePersistence, filters)
+from telegram.ext import AIORateLimiter, Application, CallbackQueryHandler, CommandHandler, MessageHandler, TypeHandler, filters
 
-from bot.i18n import t
-from bot.telegram_app import admin, handlers
-from bot.telegram_app.flows import tools_conversation
+from bot.messages import t
+from bot.telegram_app import admin, evidence, handlers
+from bot.telegram_app.flows import PRIVATE_ONLY, on_group_command, tools_conversation
+from bot.telegram_app.persistence import StateSaver, StorePersistence, save_loop
 from bot.telegram_app.ratelimit import UserRateLimiter
 from bot.telegram_app.services import PerUserUpdateProcessor, Services
+from bot.telegram_app.state_store import FileUserStateStore, StateFileError
 from bot.telegram_app.userdata import retention_loop
 
 log = logging.getLogger(__name__)
 
-PUBLIC_COMMANDS = ("start", "help", "contact", "borrower", "script", "check", "complain", "sources",
-                   "lang", "privacy", "forget", "cancel")
+PUBLIC_COMMANDS = ("start", "help", "contact", "borrower", "script", "check", "complain", "log", "export",
+                   "sources", "lang", "privacy", "forget", "cancel")
 ADMIN_COMMANDS = (("reload", "重建知识库索引（管理员）"), ("stats", "运行统计（管理员）"))
-ENGINE_THREADS = 2          # the machine has few cores; more threads only contend
 MAX_CONCURRENT_UPDATES = 64
-PERSIST_EVERY = 10          # seconds between persistence writes (also written on shutdown)
+PERSIST_EVERY = 10          # seconds between state-file writes (also written on shutdown)
+UPDATES_PER_QUESTION = 3    # updates of any kind (buttons, form steps, commands) per allowed question
 
 NON_TEXT = (filters.Sticker.ALL | filters.PHOTO | filters.VOICE | filters.AUDIO | filters.VIDEO
             | filters.VIDEO_NOTE | filters.ANIMATION | filters.Document.ALL | filters.LOCATION
@@ -41,7 +42,11 @@ def file_base_url(base_url: str) -> str:
 
 
 def register_handlers(application: Application) -> None:
+    application.add_handler(TypeHandler(Update, handlers.rate_gate), group=-1)
     application.add_handler(tools_conversation())
+    # Forms are private: in a group these commands point to the private chat instead.
+    application.add_handler(CommandHandler(PRIVATE_ONLY, on_group_command, filters=~filters.ChatType.PRIVATE))
+    evidence.register(application)     # screenshots, /log, /export: before the generic handlers
     commands = {
         "start": handlers.on_start, "help": handlers.on_help, "borrower": handlers.on_borrower,
         "sources": handlers.on_sources, "lang": handlers.on_lang, "forget": handlers.on_forget,
@@ -72,29 +77,50 @@ async def _register_commands(application: Application, admin_ids: list[int]) -> 
             log.warning("admin commands not registered for one admin: %s", type(exc).__name__)
 
 
-def build_application(settings, engine) -> Application:
+def open_state_store(settings) -> FileUserStateStore:
+    """The state file, checked writable and loaded; StateFileError (one line) otherwise."""
+    store = FileUserStateStore(settings.persistence_path)
+    store.check_writable()
+    store.load()
+    return store
+
+
+async def _alert_admins(application: Application, admin_ids: list[int], reason: str) -> None:
+    for admin_id in admin_ids:
+        try:
+            await application.bot.send_message(admin_id, t("state_save_failed", "zh-Hans", reason=reason))
+        except TelegramError as exc:
+            log.warning("state alert not delivered to one admin: %s", type(exc).__name__)
+
+
+def build_application(settings, engine, store: FileUserStateStore | None = None) -> Application:
     token = settings.telegram_bot_token.get_secret_value()
-    settings.persistence_path.parent.mkdir(parents=True, exist_ok=True)
-    persistence = PicklePersistence(
-        filepath=settings.persistence_path,
-        store_data=PersistenceInput(bot_data=False, chat_data=True, user_data=True, callback_data=False),
-        update_interval=PERSIST_EVERY,
-    )
-    executor = ThreadPoolExecutor(max_workers=ENGINE_THREADS, thread_name_prefix="engine")
-    retention_task: dict[str, asyncio.Task] = {}
+    store = store or open_state_store(settings)
+    persistence = StorePersistence(store, update_interval=PERSIST_EVERY)
+    built: dict[str, Application] = {}
+
+    async def alert(reason: str) -> None:
+        await _alert_admins(built["application"], settings.admin_ids, reason)
+
+    # Made here, not in post_init, so the final save at shutdown exists even if start-up failed.
+    persistence.saver = StateSaver(store, alert)
+    executor = ThreadPoolExecutor(max_workers=settings.thread_count, thread_name_prefix="engine")
+    background: dict[str, asyncio.Task] = {}
 
     async def post_init(application: Application) -> None:
         application.bot_data["services"] = Services(
-            settings=settings, engine=engine, executor=executor,
-            limiter=UserRateLimiter(settings.rate_limit_per_minute))
+            settings=settings, engine=engine, executor=executor, saver=persistence.saver,
+            limiter=UserRateLimiter(settings.rate_limit_per_minute),
+            update_limiter=UserRateLimiter(settings.rate_limit_per_minute * UPDATES_PER_QUESTION))
         await _register_commands(application, settings.admin_ids)
-        retention_task["task"] = asyncio.create_task(retention_loop(application, settings.retention_days))
+        background["retention"] = asyncio.create_task(retention_loop(application, settings.retention_days))
+        background["save"] = asyncio.create_task(save_loop(persistence, application, PERSIST_EVERY))
         log.info("bot @%s ready", application.bot.username)
 
     async def post_stop(application: Application) -> None:
-        task = retention_task.pop("task", None)
-        if task:
+        for task in background.values():
             task.cancel()
+        background.clear()
 
     async def post_shutdown(application: Application) -> None:
         executor.shutdown(wait=False, cancel_futures=True)
@@ -103,7 +129,7 @@ def build_application(settings, engine) -> Application:
         Application.builder()
         .token(token)
         .base_url(settings.telegram_base_url)
-        .base_file_url(file_base_url(settings.telegram_base_url))
+        .base_file_url(settings.telegram_base_file_url or file_base_url(settings.telegram_base_url))
         .rate_limiter(AIORateLimiter())
         .persistence(persistence)
         .concurrent_updates(PerUserUpdateProcessor(MAX_CONCURRENT_UPDATES))
@@ -112,6 +138,7 @@ def build_application(settings, engine) -> Application:
         .post_shutdown(post_shutdown)
         .build()
     )
+    built["application"] = application
     register_handlers(application)
     return application
 
@@ -125,11 +152,22 @@ def _webhook_secret(settings) -> str:
 
 
 def load_engine(settings):
+    """The answer engine; a missing index or invalid knowledge/ is one clear line and exit 2."""
+    from bot.engine import Engine
+    from ingest.corpus import CorpusError
+    from ingest.index import IndexMissingError
+
     try:
-        from bot.engine import Engine
-    except ImportError as exc:
-        raise SystemExit(f"The answer engine (bot.engine) cannot be imported: {exc}") from exc
-    return Engine.from_settings(settings)
+        return Engine.from_settings(settings)
+    except IndexMissingError as exc:
+        _fail(f"the search index cannot be opened: {exc}")
+    except CorpusError as exc:
+        _fail(f"the knowledge base is invalid: {exc}")
+
+
+def _fail(message: str, code: int = 2):
+    print(f"error: {message}", file=sys.stderr)
+    raise SystemExit(code)
 
 
 def run_telegram(settings) -> None:
@@ -139,15 +177,13 @@ def run_telegram(settings) -> None:
     if not logging.getLogger().handlers:
         setup_logging(settings)
     if settings.telegram_bot_token is None:
-        raise SystemExit("TELEGRAM_BOT_TOKEN is not set (get one from @BotFather, see docs/telegram.md)")
+        _fail("TELEGRAM_BOT_TOKEN is not set (get one from @BotFather, see docs/telegram.md)")
     try:
-        engine = load_engine(settings)
-    except SystemExit:
-        raise
-    except Exception as exc:  # e.g. the index is missing: say what to do, not a traceback
-        print(f"Cannot start the bot: {exc}", file=sys.stderr)
-        raise SystemExit(2) from exc
-    application = build_application(settings, engine)
+        store = open_state_store(settings)   # before the slow engine load: fail fast
+    except StateFileError as exc:
+        _fail(str(exc))
+    engine = load_engine(settings)
+    application = build_application(settings, engine, store)
     if settings.webhook_url:
         path = urlparse(settings.webhook_url).path.strip("/")
         log.info("starting in webhook mode on %s:%d", settings.webhook_listen, settings.webhook_port)
@@ -157,3 +193,7 @@ def run_telegram(settings) -> None:
     else:
         log.info("starting in long-polling mode")
         application.run_polling(allowed_updates=Update.ALL_TYPES)
+    rescued = application.persistence.saver.rescued_to
+    if rescued is not None:
+        _fail(f"state could not be written to {settings.persistence_path}; a copy is in {rescued}: "
+              f"move it there once the cause is fixed", code=1)

@@ -11,6 +11,7 @@ from telegram.constants import ChatAction
 from telegram.error import TelegramError
 from telegram.ext import BaseUpdateProcessor, ContextTypes
 
+from bot.telegram_app.persistence import StateSaver
 from bot.telegram_app.ratelimit import UserRateLimiter
 
 TYPING_EVERY = 4.0  # seconds; Telegram shows "typing…" for about 5 s per action
@@ -29,8 +30,10 @@ class Stats:
 class Services:
     settings: object
     engine: object
-    limiter: UserRateLimiter
+    limiter: UserRateLimiter          # questions and checks
+    update_limiter: UserRateLimiter   # every update: commands, buttons, form steps
     executor: ThreadPoolExecutor
+    saver: StateSaver
     started: float = field(default_factory=time.monotonic)
     stats: Stats = field(default_factory=Stats)
     reload_lock: asyncio.Lock = field(default_factory=asyncio.Lock)

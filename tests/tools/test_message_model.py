@@ -11,8 +11,7 @@ import yaml
 
 from bot.language import to_traditional
 from bot.tools.checker import CODES, check_message
-from bot.tools.message_model import (CASES_PATH, MODEL_FILE, Example, clause_spans, load, normalize_text, save,
-                                     serving_model, train)
+from bot.tools.message_model import CASES_PATH, MODEL_FILE, Example, clause_spans, load, normalize_text, save, serving_model, train
 from ingest.message_training import train_message_model
 
 KNOWLEDGE = Path(__file__).resolve().parents[2] / "knowledge"
