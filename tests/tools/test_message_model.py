@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from bot.config import get_settings
 from bot.language import to_traditional
 from bot.tools.checker import CODES, check_message
 from bot.tools.message_model import CASES_PATH, MODEL_FILE, Example, clause_spans, load, normalize_text, save, serving_model, train
@@ -116,6 +117,7 @@ def test_without_a_model_the_rules_answer_and_say_nothing_wrong(corpus, tmp_path
     (tmp_path / "indexes" / "v1").mkdir(parents=True)
     (tmp_path / "CURRENT").write_text(json.dumps({"index_dir": "indexes/v1"}), encoding="utf-8")
     monkeypatch.setenv("DATA_DIR", str(tmp_path))
+    get_settings.cache_clear()
     assert serving_model(tmp_path) is None
     result = check_message("你这个老赖，爆你通讯录", corpus)
     assert result.codes == {"insult", "third_party_disclosure"}
@@ -134,6 +136,12 @@ def test_ingest_stores_the_model_with_the_index_and_the_checker_loads_it(built_i
     assert model is not None and serving_model(data_dir) is model          # loaded once
     text = "我们会把你欠债的事情发到你家族群里"
     assert not check_message(text, corpus, model=model).lawful
+    # By default the checker uses the model of the index DATA_DIR names (settings are read once
+    # per process: clear them so the new DATA_DIR counts).
+    monkeypatch.setenv("DATA_DIR", str(data_dir))
+    get_settings.cache_clear()
+    for text in ("让你和家人一起躺进棺材", "您的朋友周某有筆待還款，煩請轉達。", "请按时还款"):
+        assert check_message(text, corpus).to_json() == check_message(text, corpus, model=model).to_json()
 
 
 @pytest.mark.slow
