@@ -23,7 +23,7 @@ from bot.errors import BilingualError
 from bot.language import detect_language, to_simplified
 from bot.tools.amounts import AmountError, parse_count
 from bot.tools.common import citation_line, cite, disclaimer, say, to_lang, unique
-from bot.tools.message_model import MessageModel, serving_model, to_halfwidth
+from bot.tools.message_model import MessageModel, serving_model, to_halfwidth, to_mandarin
 from ingest.corpus import Corpus
 
 RULES_PATH = data_path("checker_rules.yaml")
@@ -179,7 +179,7 @@ _SENTENCE = re.compile(r"[^。！？!?；;\n]+[。！？!?；;]*")
 def normalize(text: str) -> str:
     """Simplified, lower-case, ASCII digits and colons: the form every rule is written against."""
     # Letters and digits only: the rules are written against Chinese full-width punctuation.
-    return to_simplified(to_halfwidth(text, punctuation=False)).lower()
+    return to_mandarin(to_simplified(to_halfwidth(text, punctuation=False))).lower()
 
 
 def _sentences(text: str) -> list[tuple[int, int]]:
@@ -233,7 +233,7 @@ def _match_rule(rule: Rule, norm: str, spans) -> tuple[tuple[int, int], int] | N
 _TIME = re.compile(
     r"(凌晨|半夜|深夜|夜里|夜间|早上|早晨|清晨|上午|中午|下午|傍晚|晚上|晚)?\s*"
     r"([0-9]{1,2}|[一二两三四五六七八九十]{1,3})\s*(?:(点|时)(?![钱儿])(半|[0-9]{1,2}分?)?|[:](\d{2}))"
-    r"(?!\s*(?:[-—~至到]|点?\s*[-—~至到]))")
+    r"(?!\s*(?:[-—~至到]|点?\s*[-—~至到]|[ap]\.?m\b))")     # "4:15 p.m." is _TIME_EN's
 _TIME_EN = re.compile(r"\b(\d{1,2})(?::(\d{2}))?\s*(am|pm|a\.m\.|p\.m\.)")
 _RANGE_AFTER = re.compile(r"^\s*[-—~至到]")
 _RANGE_BEFORE = re.compile(r"[-—~至到]\s*$")

@@ -13,10 +13,12 @@ import json
 import pickle
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 
+from bot.datafiles import data_path, load_yaml
 from bot.language import to_simplified
 
 MODEL_FILE = "message_model.pkl"
@@ -24,7 +26,7 @@ MODEL_INFO_FILE = "message_model.json"
 # Bump when features or training change, so ingest retrains an unchanged dataset.
 MODEL_VERSION = 2
 UNLAWFUL = "_unlawful"         # the any-code head: a message flagged by it gets its best code
-CASES_PATH = Path(__file__).resolve().parent.parent / "data" / "checker_cases.yaml"
+CASES_PATH = data_path("checker_cases.yaml")
 DEFAULT_THRESHOLD = 0.5
 
 # Sentence punctuation and line breaks; an English full stop only before a space or the end,
@@ -44,9 +46,25 @@ def to_halfwidth(text: str, punctuation: bool = True) -> str:
     return text.translate(_HALFWIDTH if punctuation else _HALFWIDTH_ALNUM)
 
 
+@lru_cache(maxsize=1)
+def _cantonese() -> tuple[dict[int, str], tuple[tuple[str, str], ...]]:
+    raw = load_yaml("cantonese.yaml")
+    words = tuple((k, v) for k, v in raw["words"].items() if len(k) == len(v))
+    return {ord(k): v for k, v in raw["chars"].items() if len(k) == len(v) == 1}, words
+
+
+def to_mandarin(simplified: str) -> str:
+    """Cantonese written forms (佢, 唔, 屋企…) as Mandarin, one character for one."""
+    chars, words = _cantonese()
+    for word, mandarin in words:
+        simplified = simplified.replace(word, mandarin)
+    return simplified.translate(chars)
+
+
 def normalize_text(text: str) -> str:
-    """Simplified, half-width, lower case: one form for Traditional, full-width and English input."""
-    return to_simplified(to_halfwidth(text)).lower()
+    """Simplified Mandarin, half-width, lower case: one form for Traditional, Cantonese, full-width
+    and English input."""
+    return to_mandarin(to_simplified(to_halfwidth(text))).lower()
 
 
 def clause_spans(text: str) -> list[tuple[int, int]]:
@@ -204,5 +222,5 @@ def serving_model(data_dir: Path | str) -> MessageModel | None:
     return model
 
 
-__all__ = ["serving_model", "to_halfwidth", "CASES_PATH", "ClauseScore", "Example", "MessageModel", "MODEL_FILE", "clause_spans", "load",
+__all__ = ["serving_model", "to_halfwidth", "to_mandarin", "CASES_PATH", "ClauseScore", "Example", "MessageModel", "MODEL_FILE", "clause_spans", "load",
            "normalize_text", "save", "train", "training_units"]
