@@ -24,7 +24,7 @@ from bot.language import to_simplified
 MODEL_FILE = "message_model.pkl"
 MODEL_INFO_FILE = "message_model.json"
 # Bump when features or training change, so ingest retrains an unchanged dataset.
-MODEL_VERSION = 2
+MODEL_VERSION = 3
 UNLAWFUL = "_unlawful"         # the any-code head: a message flagged by it gets its best code
 CASES_PATH = data_path("checker_cases.yaml")
 DEFAULT_THRESHOLD = 0.5
