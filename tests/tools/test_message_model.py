@@ -146,16 +146,17 @@ def test_ingest_stores_the_model_with_the_index_and_the_checker_loads_it(built_i
 
 @pytest.mark.slow
 def test_real_test_split_figures(model, corpus):
-    """Figures on the held-out test split (thresholds were chosen on dev). These are the levels
-    actually reached, below the project's targets (recall 90 %, right code 85 %, flagged 2 %)."""
+    """Figures on the held-out test split (rules and thresholds were chosen on train and dev).
+    These are the levels actually reached, below the project's targets (recall 90 %, right code
+    85 %, flagged 2 %); the model must still add to the rules."""
     from bot.message_eval import realworld_items, score
 
     items = realworld_items(KNOWLEDGE, "test")
     with_model, rules = score(items, corpus, model), score(items, corpus, None)
-    assert with_model["unlawful_recall"] >= 0.65 > rules["unlawful_recall"]
-    assert with_model["right_code"] >= 0.55 > rules["right_code"]
-    assert with_model["exact_set"] >= 0.35
-    assert with_model["lawful_flagged"] <= 0.10
+    assert with_model["unlawful_recall"] >= 0.50 and with_model["unlawful_recall"] > rules["unlawful_recall"]
+    assert with_model["right_code"] >= 0.50 and with_model["right_code"] > rules["right_code"]
+    assert with_model["exact_set"] >= 0.30
+    assert with_model["lawful_flagged"] <= 0.03
 
 
 def test_message_eval_reports_both_sets_as_markdown_and_json(corpus, capsys):
