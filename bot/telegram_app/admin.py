@@ -25,7 +25,7 @@ async def _refuse(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await send_text(context.bot, update.effective_chat.id, t("admin_only", lang))
 
 
-# Contract: `engine.index` is an `ingest.index.SearchIndex` (it has `version` and `len()`).
+# Contract: `engine.index` is an `ingest.reader.SearchIndex` (it has `version` and `len()`).
 def index_version(engine) -> str:
     return str(engine.index.version)
 

@@ -155,7 +155,7 @@ def load_engine(settings):
     """The answer engine; a missing index or invalid knowledge/ is one clear line and exit 2."""
     from bot.engine import Engine
     from ingest.corpus import CorpusError
-    from ingest.index import IndexMissingError
+    from ingest.reader import IndexMissingError
 
     try:
         return Engine.from_settings(settings)
