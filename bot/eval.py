@@ -220,6 +220,10 @@ def main(argv: list[str] | None = None) -> int:
         from bot import realworld_eval
 
         report["realworld_questions"] = realworld_eval.evaluate(engine, settings.knowledge_dir, args.realworld)
+    # --- collector-message checker on the real-world test split (bot.message_eval) ---
+    from bot import message_eval
+    report["messages"] = message_eval.run(engine.corpus, Path(settings.knowledge_dir),
+                                          message_eval.serving_model(settings.data_dir))
     if args.json:
         print(json.dumps(report, ensure_ascii=False, indent=2))
     else:
@@ -228,6 +232,7 @@ def main(argv: list[str] | None = None) -> int:
             from bot import realworld_eval
 
             print("\n" + realworld_eval.markdown(report["realworld_questions"]))
+        print("\n## Collector-message checker\n\n" + message_eval.markdown(report["messages"]))
         if args.failures:
             for name, data in report["variants"].items():
                 print(f"\n## {name}: {len(data['failures'])} failures")

@@ -172,6 +172,9 @@ def _fingerprint(sources: Sources, embeddings, settings) -> str:
     payload = {"corpus": sources.corpus_version, "chunker": CHUNKER_VERSION, "model": embeddings.model_id,
                "dimension": embeddings.dimension, "store": store.store_location(settings),
                **_model_fingerprints(settings)}
+    # --- trained models (message checker) ---
+    from ingest.message_training import training_fingerprint
+    payload["message_model"] = training_fingerprint(Path(settings.knowledge_dir))
     return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()[:16]
 
 
@@ -299,6 +302,9 @@ def build_index(settings, force: bool = False, progress: bool = False, embedding
         version = f"{datetime.now(timezone.utc):%Y%m%dT%H%M%S}-{fingerprint[:8]}-{secrets.token_hex(2)}"
         name = store.collection_name(f"{data_tag(data_dir)}-{version}")
         folder = data_dir / INDEXES_DIR / version
+        # --- trained models (message checker), stored next to the manifest ---
+        from ingest.message_training import build_message_model
+        message_model = build_message_model(Path(settings.knowledge_dir), sources.corpus, folder)
         manifest = {
             "version": version, "collection": name, "fingerprint": fingerprint,
             "corpus_version": sources.corpus_version, "chunker_version": CHUNKER_VERSION,
@@ -308,6 +314,7 @@ def build_index(settings, force: bool = False, progress: bool = False, embedding
             "store": store.store_location(settings),
             "files": sources.files, "documents": per_doc, "card_phrasings": len(phrasings),
             "totals": {"chunks": len(sources.chunks), "embedded": embedded, **per_source},
+            "message_model": message_model,
         }
         _write_index_dir(folder, sources.chunks, manifest, phrasings, phrasing_vectors)
         _train_models(settings, sources, folder)

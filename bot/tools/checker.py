@@ -4,6 +4,11 @@ The rules are data (bot/data/checker_rules.yaml): regular expressions per findin
 with explanation, advice and citations. Messages are matched in Simplified Chinese so
 Traditional input works the same; citations are verified against the corpus when the
 rules load, so a finding can never cite an article or quote that is not there.
+
+Rules are high-precision evidence; the trained classifier of the serving index
+(bot/tools/message_model.py) adds the codes the rules miss, per clause. A model finding uses
+the same rule's title, explanation, advice and verified citations, and shows its clause.
+Without a model (an index built before it, or none) the rules alone answer.
 """
 from __future__ import annotations
 
@@ -18,6 +23,7 @@ from bot.errors import BilingualError
 from bot.language import detect_language, to_simplified
 from bot.tools.amounts import AmountError, parse_count
 from bot.tools.common import citation_line, cite, disclaimer, say, to_lang, unique
+from bot.tools.message_model import MessageModel, serving_model, to_halfwidth, to_mandarin
 from ingest.corpus import Corpus
 
 RULES_PATH = data_path("checker_rules.yaml")
@@ -40,9 +46,10 @@ class Finding:
     citations: list[Citation]
     title: str = ""                  # short name of the problem, in the user's language
     channel: str = "regulator"       # police | regulator
+    source: str = "rule"             # rule | model (the trained classifier)
 
     def to_json(self) -> dict:
-        return {"code": self.code, "title": self.title, "excerpt": self.excerpt,
+        return {"code": self.code, "title": self.title, "excerpt": self.excerpt, "source": self.source,
                 "explanation": self.explanation, "advice": self.advice, "channel": self.channel,
                 "citations": [{"doc_id": c.doc_id, "article": c.article, "short_title": c.short_title,
                                "quote": c.quote, "status": c.status, "caveat": c.caveat}
@@ -171,9 +178,8 @@ _SENTENCE = re.compile(r"[^。！？!?；;\n]+[。！？!?；;]*")
 
 def normalize(text: str) -> str:
     """Simplified, lower-case, ASCII digits and colons: the form every rule is written against."""
-    text = to_simplified(text)
-    text = text.translate(str.maketrans("０１２３４５６７８９：", "0123456789:"))
-    return text.lower()
+    # Letters and digits only: the rules are written against Chinese full-width punctuation.
+    return to_mandarin(to_simplified(to_halfwidth(text, punctuation=False))).lower()
 
 
 def _sentences(text: str) -> list[tuple[int, int]]:
@@ -227,7 +233,7 @@ def _match_rule(rule: Rule, norm: str, spans) -> tuple[tuple[int, int], int] | N
 _TIME = re.compile(
     r"(凌晨|半夜|深夜|夜里|夜间|早上|早晨|清晨|上午|中午|下午|傍晚|晚上|晚)?\s*"
     r"([0-9]{1,2}|[一二两三四五六七八九十]{1,3})\s*(?:(点|时)(?![钱儿])(半|[0-9]{1,2}分?)?|[:](\d{2}))"
-    r"(?!\s*(?:[-—~至到]|点?\s*[-—~至到]))")
+    r"(?!\s*(?:[-—~至到]|点?\s*[-—~至到]|[ap]\.?m\b))")     # "4:15 p.m." is _TIME_EN's
 _TIME_EN = re.compile(r"\b(\d{1,2})(?::(\d{2}))?\s*(am|pm|a\.m\.|p\.m\.)")
 _RANGE_AFTER = re.compile(r"^\s*[-—~至到]")
 _RANGE_BEFORE = re.compile(r"[-—~至到]\s*$")
@@ -289,30 +295,28 @@ def _frequency_hit(norm: str, spans, rules: RuleSet) -> tuple[tuple[int, int], i
     return None
 
 
-def check_message(text: str, corpus: Corpus, lang: str | None = None) -> CheckResult:
-    """Findings for a collector's message or a description of a call. Empty text raises CheckerInputError."""
+_SERVING = object()      # check_message's default: the model of the serving index, if any
+
+
+def check_message(text: str, corpus: Corpus, lang: str | None = None,
+                  model: MessageModel | None | object = _SERVING) -> CheckResult:
+    """Findings for a collector's message or a description of a call. Empty text raises CheckerInputError.
+
+    `model`: the trained classifier to add to the rules; by default the serving index's (DATA_DIR),
+    None for the rules alone."""
     if not text or not text.strip():
         raise CheckerInputError("没有收到要检查的内容。请粘贴催收短信、微信，或描述通话内容。",
                                 "Nothing to check. Paste the collector's message or describe the call.")
     lang = lang or detect_language(text)
     rules = load_rules(corpus)
-    norm = normalize(text)
-    spans = _sentences(norm)
-    findings = []
-    for rule in rules.rules:
-        span = _match_rule(rule, norm, spans)
-        if span is None and rule.detector == "hours":
-            span = _hours_hit(norm, spans, rules)
-        if span is None and rule.detector == "frequency":
-            span = _frequency_hit(norm, spans, rules)
-        if span is None:
-            continue
-        findings.append(Finding(
-            code=rule.code, title=say(rule.title["zh"], rule.title["en"], lang),
-            excerpt=_excerpt(text, norm, *span),
-            explanation=say(rule.explanation["zh"], rule.explanation["en"], lang),
-            advice=say(rule.advice["zh"], rule.advice["en"], lang),
-            citations=list(rule.citations), channel=rule.channel))
+    if model is _SERVING:
+        model = _serving()
+    hits = rule_hits(text, rules)
+    if model is not None:
+        for score in model.predict(text):
+            if score.code not in hits:
+                hits[score.code] = (_clause_excerpt(text, score.span), "model")
+    findings = [_finding(rule, *hits[rule.code], lang) for rule in rules.rules if rule.code in hits]
     if findings:
         summary = say(rules.summary["zh"], rules.summary["en"], lang).replace("{n}", str(len(findings)))
     else:
@@ -320,10 +324,41 @@ def check_message(text: str, corpus: Corpus, lang: str | None = None) -> CheckRe
     return CheckResult(lawful=not findings, findings=findings, language=lang, summary=summary)
 
 
+def rule_hits(text: str, rules: RuleSet) -> dict[str, tuple[str, str]]:
+    """code -> (excerpt, "rule") for every rule the text matches."""
+    norm = normalize(text)
+    spans = _sentences(norm)
+    hits = {}
+    for rule in rules.rules:
+        span = _match_rule(rule, norm, spans)
+        if span is None and rule.detector == "hours":
+            span = _hours_hit(norm, spans, rules)
+        if span is None and rule.detector == "frequency":
+            span = _frequency_hit(norm, spans, rules)
+        if span is not None:
+            hits[rule.code] = (_excerpt(text, norm, *span), "rule")
+    return hits
+
+
+def _serving() -> MessageModel | None:
+    from bot.config import get_settings
+
+    return serving_model(get_settings().data_dir)
+
+
+def _clause_excerpt(text: str, span: tuple[int, int]) -> str:
+    piece = text[span[0]:span[1]].strip().rstrip("，,；;")
+    return piece if len(piece) <= MAX_EXCERPT else piece[:MAX_EXCERPT] + "…"
+
+
+def _finding(rule: Rule, excerpt: str, source: str, lang: str) -> Finding:
+    return Finding(code=rule.code, title=say(rule.title["zh"], rule.title["en"], lang), excerpt=excerpt,
+                   explanation=say(rule.explanation["zh"], rule.explanation["en"], lang),
+                   advice=say(rule.advice["zh"], rule.advice["en"], lang),
+                   citations=list(rule.citations), channel=rule.channel, source=source)
+
+
 def finding_for(code: str, excerpt: str, corpus: Corpus, lang: str) -> Finding:
     """A finding the user reported directly (e.g. "they also called my boss"), with the rule's text."""
     rule = next(r for r in load_rules(corpus).rules if r.code == code)
-    return Finding(code=code, title=say(rule.title["zh"], rule.title["en"], lang), excerpt=excerpt,
-                   explanation=say(rule.explanation["zh"], rule.explanation["en"], lang),
-                   advice=say(rule.advice["zh"], rule.advice["en"], lang),
-                   citations=list(rule.citations), channel=rule.channel)
+    return _finding(rule, excerpt, "rule", lang)

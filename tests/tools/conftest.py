@@ -12,6 +12,20 @@ from ingest.corpus import Corpus, load_corpus
 KNOWLEDGE = Path(__file__).resolve().parents[2] / "knowledge"
 
 
+@pytest.fixture(autouse=True)
+def _no_serving_index(tmp_path, monkeypatch):
+    """The rules alone, whatever index the developer's DATA_DIR holds; model tests pass a model.
+
+    The settings are read once per process (get_settings is cached), so a changed DATA_DIR only
+    takes effect after clearing that cache; cleared again afterwards so no later test sees it."""
+    from bot.config import get_settings
+
+    monkeypatch.setenv("DATA_DIR", str(tmp_path / "no-index"))
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()
+
+
 @pytest.fixture(scope="session")
 def corpus() -> Corpus:
     return load_corpus(KNOWLEDGE)

@@ -3,15 +3,15 @@ Traditional/English handling, and the rules file's own validation."""
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 import yaml
 
 from bot.engine.citations import CitationError
 from bot.tools.checker import CODES, RULES_PATH, CheckerInputError, check_message, load_rules
+from bot.tools.message_model import CASES_PATH
 
-CASES = yaml.safe_load((Path(__file__).parent / "checker_cases.yaml").read_text(encoding="utf-8"))["cases"]
+CASES = yaml.safe_load(CASES_PATH.read_text(encoding="utf-8"))["cases"]
 
 
 def test_case_file_is_big_and_balanced():

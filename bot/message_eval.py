@@ -1,0 +1,127 @@
+"""Evaluation of the collector-message checker: `python -m bot.message_eval [--json] [--split test]`.
+
+On the real-world messages (knowledge/realworld/messages.yaml, the test split by default) and,
+separately, on the in-house cases (bot/data/checker_cases.yaml, which are also training data):
+- recall of unlawful messages (any finding),
+- right finding code: unlawful messages whose findings include a gold code, and exact-set match,
+- lawful messages flagged,
+- precision / recall per finding code,
+for the rules alone and for rules + the trained model of the serving index. Also run by `python -m bot.eval`.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from bot.tools.checker import CODES, check_message
+from bot.tools.message_model import CASES_PATH, MessageModel, serving_model
+
+TARGETS = {"unlawful_recall": 0.90, "right_code": 0.85, "lawful_flagged": 0.02}
+
+
+@dataclass(frozen=True)
+class Item:
+    id: str
+    text: str
+    codes: frozenset[str]
+
+
+def realworld_items(knowledge_dir: Path, split: str) -> list[Item]:
+    from ingest.realworld import load_messages
+
+    return [Item(m.id, m.text, frozenset(m.codes)) for m in load_messages(knowledge_dir, splits=(split,))]
+
+
+def inhouse_items(path: Path = CASES_PATH) -> list[Item]:
+    cases = yaml.safe_load(path.read_text(encoding="utf-8"))["cases"]
+    return [Item(c["id"], c["text"], frozenset(c["expect"])) for c in cases]
+
+
+def score(items: list[Item], corpus, model: MessageModel | None) -> dict:
+    predictions = [check_message(i.text, corpus, model=model).codes for i in items]
+    unlawful = [(i, p) for i, p in zip(items, predictions) if i.codes]
+    lawful = [(i, p) for i, p in zip(items, predictions) if not i.codes]
+    per_code = {}
+    for code in CODES:
+        tp = sum(code in p and code in i.codes for i, p in zip(items, predictions))
+        fp = sum(code in p and code not in i.codes for i, p in zip(items, predictions))
+        fn = sum(code not in p and code in i.codes for i, p in zip(items, predictions))
+        per_code[code] = {"support": tp + fn, "predicted": tp + fp,
+                          "precision": tp / (tp + fp) if tp + fp else None,
+                          "recall": tp / (tp + fn) if tp + fn else None}
+    return {
+        "messages": len(items), "unlawful": len(unlawful), "lawful": len(lawful),
+        "unlawful_recall": sum(bool(p) for _, p in unlawful) / (len(unlawful) or 1),
+        "right_code": sum(bool(p & i.codes) for i, p in unlawful) / (len(unlawful) or 1),
+        "exact_set": sum(p == set(i.codes) for i, p in unlawful) / (len(unlawful) or 1),
+        "exact_set_all": sum(p == set(i.codes) for i, p in zip(items, predictions)) / (len(items) or 1),
+        "lawful_flagged": sum(bool(p) for _, p in lawful) / (len(lawful) or 1),
+        "per_code": per_code,
+        "misses": [{"id": i.id, "gold": sorted(i.codes), "predicted": sorted(p)}
+                   for i, p in zip(items, predictions) if p != set(i.codes)],
+    }
+
+
+def run(corpus, knowledge_dir: Path, model: MessageModel | None, split: str = "test") -> dict:
+    """Rules alone and rules + model, on the real-world split and on the in-house cases."""
+    report = {"split": split, "model": model is not None, "targets": TARGETS, "sets": {}}
+    for name, items in (("realworld", realworld_items(knowledge_dir, split)), ("inhouse", inhouse_items())):
+        report["sets"][name] = {"rules": score(items, corpus, None)}
+        if model is not None:
+            report["sets"][name]["rules+model"] = score(items, corpus, model)
+    return report
+
+
+def _pct(value: float | None) -> str:
+    return "–" if value is None else f"{value:.0%}"
+
+
+def markdown(report: dict) -> str:
+    lines = []
+    titles = {"realworld": f"Real-world messages ({report['split']} split)",
+              "inhouse": "In-house cases (also training data)"}
+    for name, variants in report["sets"].items():
+        first = next(iter(variants.values()))
+        lines += [f"### {titles[name]}: {first['messages']} messages, {first['unlawful']} unlawful, "
+                  f"{first['lawful']} lawful", "",
+                  "| Measure | Target | " + " | ".join(variants) + " |", "|---|---:|" + "---:|" * len(variants)]
+        rows = (("Recall of unlawful messages", "unlawful_recall", "≥ 90%"),
+                ("Right finding code (any gold code found)", "right_code", "≥ 85%"),
+                ("Exact set of codes (unlawful messages)", "exact_set", ""),
+                ("Exact set of codes (all messages)", "exact_set_all", ""),
+                ("Lawful messages flagged", "lawful_flagged", "≤ 2%"))
+        for label, key, target in rows:
+            lines.append(f"| {label} | {target} | " + " | ".join(_pct(v[key]) for v in variants.values()) + " |")
+        best = variants[list(variants)[-1]]
+        lines += ["", f"Per finding code ({list(variants)[-1]}):", "",
+                  "| Code | Support | Predicted | Precision | Recall |", "|---|---:|---:|---:|---:|"]
+        for code, row in best["per_code"].items():
+            lines.append(f"| {code} | {row['support']} | {row['predicted']} | {_pct(row['precision'])} | "
+                         f"{_pct(row['recall'])} |")
+        lines.append("")
+    if not report["model"]:
+        lines.append("No trained model in the serving index (run `python -m ingest`): rules alone.")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bot.message_eval", description=__doc__.splitlines()[0])
+    parser.add_argument("--split", default="test", choices=("train", "dev", "test"))
+    parser.add_argument("--json", action="store_true", help="print the full report as JSON")
+    args = parser.parse_args(argv)
+    from bot.config import get_settings
+    from bot.tools.common import default_corpus
+
+    settings = get_settings()
+    report = run(default_corpus(), Path(settings.knowledge_dir), serving_model(settings.data_dir), args.split)
+    print(json.dumps(report, ensure_ascii=False, indent=2) if args.json else markdown(report))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,226 @@
+"""Trained collector-message classifier: which finding codes a clause of a message shows.
+
+The rules in bot/data/checker_rules.yaml are precise but only catch wordings someone wrote down.
+This model generalises from labelled messages: TF-IDF over character n-grams of the text
+normalised to Simplified, half-width and lower case, one logistic regression per finding code
+(one-vs-rest). It is applied per clause (sentence punctuation and line breaks), so every finding
+can still show the clause that triggered it. Thresholds are chosen per code on the dev split and
+stored with the model; `python -m ingest` trains it and writes it next to the index manifest.
+"""
+from __future__ import annotations
+
+import json
+import pickle
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+from bot.datafiles import data_path, load_yaml
+from bot.language import to_simplified
+
+MODEL_FILE = "message_model.pkl"
+MODEL_INFO_FILE = "message_model.json"
+# Bump when features or training change, so ingest retrains an unchanged dataset.
+MODEL_VERSION = 3
+UNLAWFUL = "_unlawful"         # the any-code head: a message flagged by it gets its best code
+CASES_PATH = data_path("checker_cases.yaml")
+DEFAULT_THRESHOLD = 0.5
+
+# Sentence punctuation and line breaks; an English full stop only before a space or the end,
+# so "3.5" and "a.m." stay whole.
+_CLAUSE = re.compile(r"[^。！？!?；;\n]+?(?:[。！？!?；;\n]+|\.(?=\s)|$)")
+
+
+# Full-width ASCII (U+FF01-U+FF5E) and the ideographic space, one for one: lengths stay equal, so
+# a clause found in the normalised text is the same span of the original.
+_HALFWIDTH = {0x3000: " ", **{code: chr(code - 0xFEE0) for code in range(0xFF01, 0xFF5F)}}
+_HALFWIDTH_ALNUM = {code: chr(code - 0xFEE0) for code in range(0xFF01, 0xFF5F)
+                    if chr(code - 0xFEE0).isalnum() or chr(code - 0xFEE0) == ":"}
+
+
+def to_halfwidth(text: str, punctuation: bool = True) -> str:
+    """Full-width letters and digits (and, unless punctuation=False, ASCII punctuation) as half-width."""
+    return text.translate(_HALFWIDTH if punctuation else _HALFWIDTH_ALNUM)
+
+
+@lru_cache(maxsize=1)
+def _cantonese() -> tuple[dict[int, str], tuple[tuple[str, str], ...]]:
+    raw = load_yaml("cantonese.yaml")
+    words = tuple((k, v) for k, v in raw["words"].items() if len(k) == len(v))
+    return {ord(k): v for k, v in raw["chars"].items() if len(k) == len(v) == 1}, words
+
+
+def to_mandarin(simplified: str) -> str:
+    """Cantonese written forms (佢, 唔, 屋企…) as Mandarin, one character for one."""
+    chars, words = _cantonese()
+    for word, mandarin in words:
+        simplified = simplified.replace(word, mandarin)
+    return simplified.translate(chars)
+
+
+def normalize_text(text: str) -> str:
+    """Simplified Mandarin, half-width, lower case: one form for Traditional, Cantonese, full-width
+    and English input."""
+    return to_mandarin(to_simplified(to_halfwidth(text))).lower()
+
+
+def clause_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each non-empty clause of `text`, in order."""
+    spans = []
+    for m in _CLAUSE.finditer(text):
+        start, end = m.start(), m.end()
+        piece = text[start:end]
+        stripped = piece.strip(" \t\r\n。！？!?；;.,，")
+        if stripped:
+            lead = len(piece) - len(piece.lstrip())
+            spans.append((start + lead, end))
+    return spans or [(0, len(text))]
+
+
+@dataclass(frozen=True)
+class Example:
+    text: str
+    codes: tuple[str, ...]
+
+
+@dataclass
+class ClauseScore:
+    code: str
+    score: float
+    span: tuple[int, int]          # the clause in the original text
+
+
+@dataclass
+class MessageModel:
+    """A vectoriser, one classifier per code it has positives for, and per-code thresholds."""
+    vectorizer: object
+    classifiers: dict[str, object]
+    thresholds: dict[str, float] = field(default_factory=dict)
+    info: dict = field(default_factory=dict)
+
+    def scores(self, texts: list[str]) -> dict[str, np.ndarray]:
+        """Probability per code for each (already normalised) text."""
+        if not texts:
+            return {code: np.zeros(0) for code in self.classifiers}
+        x = self.vectorizer.transform(texts)
+        return {code: clf.predict_proba(x)[:, 1] for code, clf in self.classifiers.items()}
+
+    def message_scores(self, text: str) -> dict[str, ClauseScore]:
+        """Best clause and its score per code; the whole message counts as one more clause."""
+        spans = clause_spans(text)
+        units = spans + ([(0, len(text))] if len(spans) > 1 else [])
+        normalised = [normalize_text(text[s:e]) for s, e in units]
+        best: dict[str, ClauseScore] = {}
+        for code, column in self.scores(normalised).items():
+            i = int(np.argmax(column))
+            # A whole-message hit points at its best single clause, never at the whole text.
+            span = units[i] if i < len(spans) else spans[int(np.argmax(column[:len(spans)]))]
+            best[code] = ClauseScore(code, float(column[i]), span)
+        return best
+
+    def predict(self, text: str) -> list[ClauseScore]:
+        """Codes whose score reaches their threshold, highest first. When none does but the
+        any-code head finds the message unlawful, its highest-scoring code (relative to its threshold)."""
+        scores = self.message_scores(text)
+        unlawful = scores.pop(UNLAWFUL, None)
+        hits = [s for s in scores.values() if s.score >= self.thresholds.get(s.code, DEFAULT_THRESHOLD)]
+        if not hits and scores and unlawful and unlawful.score >= self.thresholds.get(UNLAWFUL, 1.01):
+            hits = [max(scores.values(), key=lambda s: s.score / self.thresholds.get(s.code, DEFAULT_THRESHOLD))]
+        return sorted(hits, key=lambda s: -s.score)
+
+
+# --- training ------------------------------------------------------------------------------
+
+def training_units(examples: list[Example]) -> tuple[list[str], list[tuple[str, ...]]]:
+    """Whole messages with their codes, plus each clause of a lawful message as a lawful unit:
+    the model is applied per clause, so it must learn that ordinary reminder clauses are lawful."""
+    texts, labels = [], []
+    for ex in examples:
+        texts.append(normalize_text(ex.text))
+        labels.append(ex.codes)
+        spans = clause_spans(ex.text)
+        if len(spans) > 1 and not ex.codes:
+            for s, e in spans:
+                texts.append(normalize_text(ex.text[s:e]))
+                labels.append(())
+    return texts, labels
+
+
+def train(examples: list[Example], codes: tuple[str, ...], c: float = 10.0) -> MessageModel:
+    """Fit the vectoriser and one balanced logistic regression per code with positives."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+
+    texts, labels = training_units(examples)
+    vectorizer = TfidfVectorizer(analyzer="char_wb", ngram_range=(1, 3), sublinear_tf=True, min_df=1)
+    x = vectorizer.fit_transform(texts)
+    classifiers = {}
+    for code in (*codes, UNLAWFUL):
+        y = np.array([bool(lab) if code == UNLAWFUL else code in lab for lab in labels], dtype=int)
+        if y.sum() == 0:
+            continue          # no example: the rules alone speak for this code
+        clf = LogisticRegression(C=c, class_weight="balanced", max_iter=2000)
+        clf.fit(x, y)
+        classifiers[code] = clf
+    return MessageModel(vectorizer=vectorizer, classifiers=classifiers,
+                        info={"model_version": MODEL_VERSION, "train_units": len(texts),
+                              "train_messages": len(examples),
+                              "positives": {code: int(sum(code in lab for lab in labels)) for code in codes}})
+
+
+# --- storage -------------------------------------------------------------------------------
+
+def save(model: MessageModel, folder: Path) -> Path:
+    """Write the model and a readable summary (thresholds, counts) into an index folder."""
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / MODEL_FILE
+    with open(path, "wb") as fh:
+        pickle.dump(model, fh, protocol=pickle.HIGHEST_PROTOCOL)
+    (folder / MODEL_INFO_FILE).write_text(json.dumps({**model.info, "thresholds": model.thresholds},
+                                                     ensure_ascii=False, indent=2), encoding="utf-8")
+    return path
+
+
+def load(folder: Path) -> MessageModel | None:
+    """The model stored in an index folder, or None when there is none (an index built before it)."""
+    path = Path(folder) / MODEL_FILE
+    try:
+        with open(path, "rb") as fh:
+            model = pickle.load(fh)
+    except FileNotFoundError:
+        return None
+    except (pickle.UnpicklingError, AttributeError, ModuleNotFoundError, EOFError, TypeError):
+        return None       # written by another version of this module: the rules still work
+    if not isinstance(model, MessageModel) or model.info.get("model_version") != MODEL_VERSION:
+        return None
+    return model
+
+
+# --- the model of the serving index --------------------------------------------------------
+
+_LOADED: dict[str, tuple[str, MessageModel | None]] = {}
+
+
+def serving_model(data_dir: Path | str) -> MessageModel | None:
+    """The model of the index DATA_DIR/CURRENT points at, loaded on first use and again only after
+    a rebuild switched CURRENT; None without an index or with one built before the model existed."""
+    data_dir = Path(data_dir)
+    try:
+        current = json.loads((data_dir / "CURRENT").read_text(encoding="utf-8"))
+        index_dir = data_dir / current["index_dir"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    key = str(data_dir.resolve())
+    cached = _LOADED.get(key)
+    if cached and cached[0] == str(index_dir):
+        return cached[1]
+    model = load(index_dir)
+    _LOADED[key] = (str(index_dir), model)
+    return model
+
+
+__all__ = ["serving_model", "to_halfwidth", "to_mandarin", "CASES_PATH", "ClauseScore", "Example", "MessageModel", "MODEL_FILE", "clause_spans", "load",
+           "normalize_text", "save", "train", "training_units"]

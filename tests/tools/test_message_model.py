@@ -1,0 +1,172 @@
+"""The trained message classifier: training, storage, per-clause findings with verbatim excerpts and
+verified citations, the same findings for Traditional, full-width and English twins, and the
+rules-only fallback when the index holds no model."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import yaml
+
+from bot.config import get_settings
+from bot.language import to_traditional
+from bot.tools.checker import CODES, check_message
+from bot.tools.message_model import CASES_PATH, MODEL_FILE, Example, clause_spans, load, normalize_text, save, serving_model, train
+from ingest.message_training import train_message_model
+
+KNOWLEDGE = Path(__file__).resolve().parents[2] / "knowledge"
+
+FIXTURE = [
+    Example("再不还钱就让你全家好看", ("threat",)),
+    Example("小心你的家人出事", ("threat",)),
+    Example("你等着，找人收拾你", ("threat",)),
+    Example("我们会把你欠钱的事告诉你所有同事", ("third_party_disclosure",)),
+    Example("你的欠款信息会发到你家族群", ("third_party_disclosure",)),
+    Example("您的账单已逾期，请尽快还款。", ()),
+    Example("如有困难可申请分期还款。", ()),
+    Example("本期应还1200元，请按时还款。", ()),
+]
+
+
+@pytest.fixture(scope="module")
+def model(corpus):
+    """The model ingest trains: real train split plus in-house cases, thresholds from dev."""
+    return train_message_model(KNOWLEDGE, corpus)
+
+
+def test_normalisation_makes_traditional_fullwidth_and_case_one_form():
+    assert normalize_text("還錢") == normalize_text("还钱")
+    assert normalize_text("ＰＡＹ　１００") == "pay 100"
+    assert len(normalize_text("ＡＢＣ，還款！")) == len("ＡＢＣ，還款！")
+
+
+def test_clauses_split_on_sentence_punctuation_and_line_breaks():
+    text = "您好。再不还钱！\n就去你家；Pay now. 3.5% fee"
+    pieces = [text[s:e].strip() for s, e in clause_spans(text)]
+    assert pieces == ["您好。", "再不还钱！", "就去你家；", "Pay now.", "3.5% fee"]
+
+
+def test_training_on_a_small_fixture_learns_its_codes(tmp_path):
+    trained = train(FIXTURE, CODES)
+    assert set(trained.classifiers) >= {"threat", "third_party_disclosure"}
+    assert "insult" not in trained.classifiers          # no example: no classifier
+    scores = trained.message_scores("您的账单已逾期，请尽快还款。再不还钱就让你全家好看")
+    assert scores["threat"].score > scores["third_party_disclosure"].score
+    # The finding points at the clause that triggered it, not the whole message.
+    assert scores["threat"].span == (14, 25)
+    save(trained, tmp_path)
+    again = load(tmp_path)
+    assert again is not None and again.thresholds == trained.thresholds
+    assert json.loads((tmp_path / "message_model.json").read_text(encoding="utf-8"))["train_messages"] == len(FIXTURE)
+
+
+def test_a_missing_or_foreign_model_file_means_no_model(tmp_path):
+    assert load(tmp_path) is None
+    (tmp_path / MODEL_FILE).write_bytes(b"not a pickle")
+    assert load(tmp_path) is None
+    assert serving_model(tmp_path / "nothing-here") is None
+
+
+def test_ingest_training_reads_train_and_dev_only(model):
+    assert model.info["realworld_train"] > 0 and model.info["dev_messages"] > 0
+    assert model.info["threshold_source"] == "dev"
+    assert set(model.thresholds) >= set(model.classifiers) - {"_unlawful"}
+
+
+def test_model_finds_what_the_rules_miss_with_clause_excerpt_and_verified_citations(model, corpus, check_citations):
+    # A wording no rule holds, inside an ordinary reminder.
+    text = "您的账单已逾期。我们会把你欠债的事情发到你家族群里，让亲戚都看看。请尽快还款。"
+    rules_only = check_message(text, corpus, model=None)
+    result = check_message(text, corpus, model=model)
+    assert result.codes >= rules_only.codes and not result.lawful
+    for finding in result.findings:
+        assert finding.excerpt in text                    # verbatim clause of the message
+        assert finding.citations
+        check_citations(finding.citations, result.render())
+    assert any(f.source == "model" for f in result.findings) or rules_only.findings
+
+
+CASE_TEXTS = [c["text"] for c in yaml.safe_load(CASES_PATH.read_text(encoding="utf-8"))["cases"]]
+
+
+@pytest.mark.parametrize("text", CASE_TEXTS[::3])
+def test_traditional_twin_gives_the_same_findings(text, model, corpus):
+    twin = to_traditional(text)
+    assert check_message(twin, corpus, model=model).codes == check_message(text, corpus, model=model).codes
+
+
+def test_fullwidth_input_gives_the_same_findings(model, corpus):
+    text = "他们凌晨2点打电话，说要去我单位找我领导。"
+    wide = text.replace("2", "２")
+    assert check_message(wide, corpus, model=model).codes == check_message(text, corpus, model=model).codes
+    english = "They said they will break your legs and hurt your family."
+    wide_english = "".join(chr(ord(ch) + 0xFEE0) if "!" <= ch <= "~" else ch for ch in english)
+    codes = check_message(english, corpus, model=model).codes
+    assert "threat" in codes
+    assert check_message(wide_english, corpus, model=model).codes == codes
+
+
+def test_english_lawful_reminder_stays_lawful(model, corpus):
+    assert check_message("Your payment of 500 yuan is overdue. Please repay through the official app.",
+                         corpus, model=model).lawful
+
+
+def test_without_a_model_the_rules_answer_and_say_nothing_wrong(corpus, tmp_path, monkeypatch):
+    # An index folder from before the model existed: CURRENT points at it, no model file inside.
+    (tmp_path / "indexes" / "v1").mkdir(parents=True)
+    (tmp_path / "CURRENT").write_text(json.dumps({"index_dir": "indexes/v1"}), encoding="utf-8")
+    monkeypatch.setenv("DATA_DIR", str(tmp_path))
+    get_settings.cache_clear()
+    assert serving_model(tmp_path) is None
+    result = check_message("你这个老赖，爆你通讯录", corpus)
+    assert result.codes == {"insult", "third_party_disclosure"}
+    assert all(f.source == "rule" for f in result.findings)
+    assert "model" not in result.render().lower()
+
+
+def test_ingest_stores_the_model_with_the_index_and_the_checker_loads_it(built_index, corpus, monkeypatch):
+    data_dir = Path(built_index.data_dir)
+    current = json.loads((data_dir / "CURRENT").read_text(encoding="utf-8"))
+    index_dir = data_dir / current["index_dir"]
+    manifest = json.loads((index_dir / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["message_model"]["trained"] and (index_dir / MODEL_FILE).exists()
+    assert manifest["message_model"]["threshold_source"] == "dev"
+    model = serving_model(data_dir)
+    assert model is not None and serving_model(data_dir) is model          # loaded once
+    text = "我们会把你欠债的事情发到你家族群里"
+    assert not check_message(text, corpus, model=model).lawful
+    # By default the checker uses the model of the index DATA_DIR names (settings are read once
+    # per process: clear them so the new DATA_DIR counts).
+    monkeypatch.setenv("DATA_DIR", str(data_dir))
+    get_settings.cache_clear()
+    for text in ("让你和家人一起躺进棺材", "您的朋友周某有筆待還款，煩請轉達。", "请按时还款"):
+        assert check_message(text, corpus).to_json() == check_message(text, corpus, model=model).to_json()
+
+
+@pytest.mark.slow
+def test_real_test_split_figures(model, corpus):
+    """Figures on the held-out test split (rules and thresholds were chosen on train and dev).
+    These are the levels actually reached, below the project's targets (recall 90 %, right code
+    85 %, flagged 2 %); the model must still add to the rules."""
+    from bot.message_eval import realworld_items, score
+
+    items = realworld_items(KNOWLEDGE, "test")
+    with_model, rules = score(items, corpus, model), score(items, corpus, None)
+    assert with_model["unlawful_recall"] >= 0.50 and with_model["unlawful_recall"] > rules["unlawful_recall"]
+    assert with_model["right_code"] >= 0.50 and with_model["right_code"] > rules["right_code"]
+    assert with_model["exact_set"] >= 0.30
+    assert with_model["lawful_flagged"] <= 0.03
+
+
+def test_message_eval_reports_both_sets_as_markdown_and_json(corpus, capsys):
+    from bot.message_eval import main, markdown, run
+
+    report = run(corpus, KNOWLEDGE, None, split="dev")
+    assert set(report["sets"]) == {"realworld", "inhouse"}
+    dev = report["sets"]["realworld"]["rules"]
+    assert dev["unlawful"] + dev["lawful"] == dev["messages"] > 0
+    assert set(dev["per_code"]) == set(CODES)
+    assert "Lawful messages flagged" in markdown(report) and "rules alone" in markdown(report)
+    assert main(["--split", "dev", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["split"] == "dev"
