@@ -15,9 +15,11 @@ import yaml
 
 from bot.answers import Citation
 from bot.citations import CitationError, make_citation
+from bot.claims import cite_claims
 from bot.language import localize
 from bot.lookup import LookupResult, load_document_data
-from bot.quotes import best_quote, item_quote
+from bot.claim_quotes import anchor_quote, claim_quote
+from bot.quotes import item_quote
 from ingest.cards import Card
 from ingest.corpus import Corpus
 
@@ -108,13 +110,14 @@ def english_caveat(caveat: str) -> str:
 
 
 def cite(corpus: Corpus, doc_id: str, label: str, terms: list[str], item: int | None = None) -> Citation | None:
-    """A verified citation quoting the most relevant sentence(s), or None if it cannot be proven."""
+    """A verified citation quoting the claim-level span (the named item, or the best one), or None."""
     article = corpus.article(doc_id, label)
     if article is None:
         return None
-    quote = (item_quote(article, item) if item else None) or best_quote(article, terms)
+    named = item_quote(article, item) if item else None
+    quoted = anchor_quote(article, named) if named else claim_quote(article, terms)
     try:
-        return make_citation(corpus, doc_id, article.label, quote)
+        return make_citation(corpus, doc_id, article.label, quoted.quote, quoted.locator)
     except CitationError:
         return None
 
@@ -158,18 +161,24 @@ def compose_fixed(kind: str, lang: str, notes: list[str] | None = None) -> Compo
 
 
 def compose_topical(evidence: Evidence, intent: str, lang: str, corpus: Corpus,
-                    notes: list[str] | None = None, cards: dict[str, Card] | None = None) -> Composed:
-    """Direct answer, 法律依据 with verbatim quotes, next steps, disclaimer."""
+                    notes: list[str] | None = None, cards: dict[str, Card] | None = None,
+                    role: str = "borrower", echo: str = "") -> Composed:
+    """Direct answer, 法律依据 with claim-level verbatim quotes, next steps, disclaimer.
+
+    Only articles the answer's own sentences or steps name are cited (`bot.claims`); the text is
+    the card's, or its per-role text for a contact, relative, guarantor or employer.
+    """
     r = _r(lang)
-    citations = [c for c in (cite(corpus, d, a, evidence.terms) for d, a in choose_cites(evidence, corpus)) if c]
     card = evidence.card
-    direct, steps, avoid = _card_text(card, intent, lang)
+    keys = choose_cites(evidence, corpus)
+    direct, steps, avoid = _card_text(card, intent, lang, role)
     if not direct:
-        direct = r["no_card_lead"]
-    blocks = [r[n] for n in notes or []] + [direct]
+        direct = r["no_card_lead"].format(articles=_article_names(keys, corpus, lang))
+    steps = steps or list(r["fallback_steps"])
+    citations = cite_claims(corpus, keys, "\n".join([direct, *steps, *avoid]), evidence.terms)
+    blocks = [r[n] for n in notes or []] + ([echo] if echo else []) + [direct]
     if citations:
         blocks.append(render_citations(citations, lang, corpus))
-    steps = steps or list(r["fallback_steps"])
     colon = ":" if lang == "en" else "："
     blocks.append(f"{r['steps']}{colon}\n" + "\n".join(f"- {s}" for s in steps))
     if avoid:
@@ -185,6 +194,16 @@ def compose_topical(evidence: Evidence, intent: str, lang: str, corpus: Corpus,
                     topic=card.id if card else intent)
 
 
+def _article_names(keys: list[tuple[str, str]], corpus: Corpus, lang: str) -> str:
+    """《民法典》第一千零三十三条、《刑法》第二百五十三条之一: the lead names what it cites."""
+    names = []
+    for doc_id, label in keys:
+        doc, article = corpus.document(doc_id), corpus.article(doc_id, label)
+        if doc is not None and article is not None:
+            names.append(f"《{doc.short_title}》{article.display}")
+    return (", " if lang == "en" else "、").join(names)
+
+
 def english_followups(card: Card, cards: dict[str, Card]) -> list[str]:
     """A card's follow-ups are other cards' questions; in English, use those cards' English phrasing."""
     out = []
@@ -196,19 +215,24 @@ def english_followups(card: Card, cards: dict[str, Card]) -> list[str]:
     return out
 
 
-def _card_text(card: Card | None, intent: str, lang: str) -> tuple[str, list[str], list[str]]:
+def _card_text(card: Card | None, intent: str, lang: str, role: str = "borrower") -> tuple[str, list[str], list[str]]:
+    """(direct answer, steps, don'ts) from the card, with its per-role text for this reader where given."""
     if lang == "en":
         data = english_cards()
         entry = (data.get("cards") or {}).get(card.id) if card else None
         entry = entry or (data.get("intents") or {}).get(card.intent if card else intent)
         if not entry:
             return "", [], []
+        entry = {**entry, **((entry.get("roles") or {}).get(role) or {})}
         return " ".join(entry["summary"].split()), list(entry.get("steps", []))[:MAX_STEPS], []
     if card is None:
         return "", [], []
     sections = card_sections(card)
-    return (first_sentences(sections.get("直接回答", "")), bullets(sections.get("怎么做", ""), MAX_STEPS),
-            bullets(sections.get("不要做", ""), MAX_AVOID))
+    own = card.roles.get(role, {})
+    direct = own.get("direct") or first_sentences(sections.get("直接回答", ""))
+    steps = own.get("steps") or bullets(sections.get("怎么做", ""), MAX_STEPS)
+    avoid = own.get("avoid") or bullets(sections.get("不要做", ""), MAX_AVOID)
+    return direct, steps[:MAX_STEPS], avoid[:MAX_AVOID]
 
 
 def compose_lookup(result: LookupResult, lang: str, corpus: Corpus, terms: list[str],

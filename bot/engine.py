@@ -16,11 +16,13 @@ from bot.cardmatch import CardMatcher, MemoEmbeddings
 from bot.citations import is_valid
 from bot.composer import Composed, Evidence, compose_fixed, compose_lookup, compose_topical
 from bot.conversation import Turn, context_turn, looks_like_followup
-from bot.intent import classify_topic, domain_hits, has_injection, is_greeting, is_out_of_scope, is_refused
+from bot.intent import TOPICAL, classify_topic, domain_hits, has_injection, is_greeting, is_out_of_scope, is_refused
 from bot.language import detect_language
 from bot.lookup import lookup
 from bot.query import Query, build_query
 from bot.retrieval import HybridRetriever, article_key, best_cards, ranked_articles
+from bot.roles import THIRD_PARTIES, detect_role
+from bot.specifics import echo, extract, suggested_tool
 from ingest.cards import Card, load_cards
 from ingest.corpus import Corpus, load_corpus
 from ingest.keyword import tokenize
@@ -37,6 +39,7 @@ STRONG_RANK = 5         # both retrievers rank a chunk this high -> cite it even
 STRONG_TOP = 2
 FOLLOWUP_ALONE = 0.6     # card strength at which a follow-up is answered without the previous turn
 TOP_CARDS = 5           # how deep in the fused ranking a card may be
+ROLE_CARD_SHARE = 0.6   # a card written for a contact replaces a borrower's card if at least this strong
 _LEGAL_REF = re.compile(r"《[^》]*》|[\u3400-\u9fff]{0,14}第[0-9零〇一二两三四五六七八九十百千]+[条條](之[一二三四五六七八九十]+)?")
 
 
@@ -86,13 +89,16 @@ class Engine:
         notes = ["truncated_note"] if query.truncated else []
         if has_injection(query.text):
             notes.append("injection_note")
-        intent, composed, mode = self._decide(query, history, lang, notes)
+        role = detect_role(query.text)
+        intent, composed, mode = self._decide(query, history, lang, notes, role)
         citations = self._verified(composed.citations)
+        tool = suggested_tool(query.text, intent, role, extract(query.text)) if intent in TOPICAL else None
         return Answer(question=question, text=composed.text, intent=intent, language=lang, mode=mode,
                       citations=citations, latency_ms=(time.perf_counter() - started) * 1000,
-                      followups=composed.followups, topic=composed.topic)
+                      followups=composed.followups, topic=composed.topic, role=role, suggested_tool=tool)
 
-    def _decide(self, query: Query, history, lang: str, notes: list[str]) -> tuple[str, Composed, str]:
+    def _decide(self, query: Query, history, lang: str, notes: list[str],
+                role: str = "borrower") -> tuple[str, Composed, str]:
         text = query.text
         if not text or is_greeting(text):
             return "greeting", compose_fixed("greeting", lang, [n for n in notes if n != "injection_note"]), "offline"
@@ -105,7 +111,7 @@ class Engine:
         if is_out_of_scope(text):
             return "out_of_scope", compose_fixed("out_of_scope", lang, notes), "offline"
         docs, previous = self._retrieve(query, history)
-        evidence = self._evidence(docs, terms)
+        evidence = self._evidence(docs, terms, role)
         in_domain = domain_hits(text) > 0 or (previous is not None)
         if not in_domain and self._card_dense(docs) < CARD_MIN_DENSE:
             return "out_of_scope", compose_fixed("out_of_scope", lang, notes), "offline"
@@ -119,7 +125,8 @@ class Engine:
             if llm_answer is not None:
                 return intent, Composed(llm_answer.text, llm_answer.citations, llm_answer.followups,
                                         evidence.card.id if evidence.card else intent), "llm"
-        return intent, compose_topical(evidence, intent, lang, self.corpus, notes, self.cards), "offline"
+        echoed = echo(extract(text), lang)
+        return intent, compose_topical(evidence, intent, lang, self.corpus, notes, self.cards, role, echoed), "offline"
 
     def retrieve(self, query: Query, context: str = "") -> list:
         return self.retriever.search(query, context=context)
@@ -142,7 +149,7 @@ class Engine:
                          if d.metadata.get("source") == "card"), 0.0)
         return strength >= FOLLOWUP_ALONE and classify_topic(text) is not None
 
-    def _evidence(self, docs: list, terms: list[str]) -> Evidence:
+    def _evidence(self, docs: list, terms: list[str], role: str = "borrower") -> Evidence:
         card, strength = None, 0.0
         for doc in best_cards(docs, 1, TOP_CARDS):
             meta = doc.metadata
@@ -150,10 +157,23 @@ class Engine:
                 strength = _card_strength(meta, 0)
                 if strength >= CARD_MIN_STRENGTH:
                     card = self.cards[meta["card_id"]]
+        if card is not None and not _speaks_to(card, role):
+            card, strength = self._card_for_role(docs, role, card, strength)
         articles = [a for a in ranked_articles(docs, corpus=self.corpus, expand_cards=False)
                     if self.corpus.document(a[0]).in_force]
         strong = [a for a, d in _direct_hits(docs, self.corpus) if _agreed(d.metadata) and a in articles][:STRONG_TOP]
         return Evidence(card=card, card_strength=strength, articles=articles, strong=strong, terms=terms)
+
+    def _card_for_role(self, docs: list, role: str, card: Card, strength: float) -> tuple[Card, float]:
+        """A third party (contact, relative, employer) whose best card is written for the borrower:
+        the next good card written for them, else the borrower's card (same law)."""
+        for rank, doc in enumerate(best_cards(docs, TOP_CARDS, TOP_CARDS)):
+            other = self.cards.get(doc.metadata.get("card_id") or "")
+            other_strength = _card_strength(doc.metadata, rank)
+            if other is not None and other is not card and _speaks_to(other, role) \
+                    and other_strength >= max(CARD_MIN_STRENGTH, strength * ROLE_CARD_SHARE):
+                return other, other_strength
+        return card, strength
 
     @staticmethod
     def _card_dense(docs: list) -> float:
@@ -213,6 +233,13 @@ def _load(settings, embeddings=None):
     # The same cache ingest fills (EMBEDDING_CACHE or DATA_DIR/embedding-cache.sqlite): unchanged phrasings are free.
     matcher = CardMatcher(cards, embeddings, cache_path=embedding_cache_path(settings))
     return corpus, cards, index, matcher
+
+
+def _speaks_to(card: Card, role: str) -> bool:
+    """The card's text fits this reader: written for them, for everyone, or with their own text."""
+    if role not in THIRD_PARTIES or role in card.roles:
+        return True
+    return card.audience != "borrower"
 
 
 def _direct_hits(docs: list, corpus: Corpus):

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import yaml
 
+from ingest.guidance import clean_lines
 from ingest.normalize import normalize_text
 
 DATA_DIR = Path(__file__).parent / "data"
@@ -60,8 +61,13 @@ def fix_typos(text: str) -> str:
 
 
 def normalize_question(text: str) -> str:
-    """Simplified script, half-width digits/letters, no stray spaces between Chinese characters, typos fixed."""
-    text = normalize_text(text or "")
+    """Simplified script, half-width digits/letters, no stray spaces between Chinese characters, typos fixed.
+
+    A pasted web title or page goes through the ingest cleaner first, like the guidance article it
+    may come from: converter pinyin glosses (聯(lián) -> 联), site boilerplate lines (资深用户, 作者：…,
+    免责声明…) and phone numbers or e-mail addresses are removed.
+    """
+    text = "\n".join(clean_lines(text or "")) or normalize_text(text or "")
     text = _CJK_SPACE.sub("", text.replace("\n", " "))
     return fix_typos(text).strip()
 

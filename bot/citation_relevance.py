@@ -1,0 +1,143 @@
+"""Is every cited article referred to in the answer's own text?
+
+A citation is shown only when a sentence or step of the answer relies on it, i.e. names it
+("…可依治安管理处罚法第五十条处拘留或罚款", "Civil Code Art. 1033"). An article the body never
+mentions supports nothing the user reads, so it is dropped (a 支付令 article under an answer
+about fake court calls).
+
+A reference 第X条 belongs to the law named last before it in the same paragraph or step
+("侮辱诽谤（第二百四十六条）" after "刑法上的…"); a reference with no law named before it
+matches that article number in any document. English references (Art. 1033, Arts. 681, 685,
+item 1) are matched by number.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from bot.answers import Citation
+from bot.language import to_simplified
+from bot.lookup import _alias_pattern, load_document_data
+from ingest.corpus import Corpus
+from ingest.numerals import chinese_to_int
+
+_NUM = r"[0-9]+|[零〇一二两三四五六七八九十百千]+"
+_ZH_REF = re.compile(rf"第\s*({_NUM})\s*(条|项)(?:之\s*([一二三四五六七八九十]+))?")
+# "第一千零三十二条、第一千零三十三条" and "第六十六至七十条" are each a list of references.
+_ZH_MORE = re.compile(rf"^\s*(?:、|和|及|至|或者|或)\s*(?:第)?\s*({_NUM})\s*(条|项)?(?:之\s*([一二三四五六七八九十]+))?")
+_EN_REF = re.compile(r"\b(arts?\.?|articles?|items?)\s*((?:\d+(?:-\d+)?)(?:\s*(?:,|and|&|or|to)\s*\d+(?:-\d+)?)*)",
+                     re.IGNORECASE)
+_EN_NUM = re.compile(r"(\d+)(?:-(\d+))?")
+_SENTENCE = re.compile(r"[^。！？；\n]+[。！？；]?|[^\n]+")
+_EN_SENTENCE = re.compile(r"[^.!?\n]+(?:\.(?=\d)[^.!?\n]*)*[.!?]?")
+
+
+@dataclass(frozen=True)
+class Reference:
+    docs: frozenset[str] | None   # documents the named law stands for (None: no law named before it)
+    number: int
+    suffix: int = 0
+    item: bool = False            # 第一项 / item 1 (a numbered provision of a decision or 意见)
+
+
+def _family(alias_doc: str) -> frozenset[str]:
+    """An alias of a law family (治安管理处罚法) stands for each of its versions."""
+    variant = (load_document_data().get("variants") or {}).get(alias_doc)
+    if not variant:
+        return frozenset({alias_doc})
+    return frozenset({variant["default"], *(c["doc"] for c in variant.get("choices", []))})
+
+
+def _int(text: str | None) -> int:
+    if not text:
+        return 0
+    try:
+        return chinese_to_int(text)
+    except ValueError:
+        return 0
+
+
+def _zh_references(block: str) -> list[Reference]:
+    pattern, by_alias = _alias_pattern()
+    laws = [(m.start(), _family(by_alias[m.group(0).lower()])) for m in pattern.finditer(block)]
+    refs: list[Reference] = []
+    for match in _ZH_REF.finditer(block):
+        named = [docs for start, docs in laws if start < match.start()]
+        docs = named[-1] if named else None
+        unit = match.group(2)
+        refs.append(Reference(docs, _int(match.group(1)), _int(match.group(3)), unit == "项"))
+        rest = block[match.end():]
+        while (more := _ZH_MORE.match(rest)):
+            refs.append(Reference(docs, _int(more.group(1)), _int(more.group(3)), (more.group(2) or unit) == "项"))
+            rest = rest[more.end():]
+    return refs
+
+
+def _en_references(block: str) -> list[Reference]:
+    refs = []
+    for match in _EN_REF.finditer(block):
+        item = match.group(1).lower().startswith("item")
+        numbers = [(int(n), int(s or 0)) for n, s in _EN_NUM.findall(match.group(2))]
+        if re.search(r"\bto\b", match.group(2)) and len(numbers) == 2:
+            numbers = [(n, 0) for n in range(numbers[0][0], numbers[1][0] + 1)]
+        refs += [Reference(None, n, s, item) for n, s in numbers]
+    return refs
+
+
+def references(text: str) -> list[Reference]:
+    """Every article reference in the text, each with the law named before it in its paragraph."""
+    simplified = to_simplified(text)
+    refs: list[Reference] = []
+    for block in simplified.split("\n"):
+        refs += _zh_references(block) + _en_references(block)
+    return refs
+
+
+def _matches(ref: Reference, doc_id: str, label: str, corpus: Corpus) -> bool:
+    article = corpus.article(doc_id, label)
+    if article is None or ref.number != article.number or ref.suffix != article.suffix:
+        return False
+    if ref.docs is not None and doc_id not in ref.docs:
+        return False
+    # A decision's item is written 第一项 / item 1; an 意见's provision 第一条; an article 第一条.
+    return ref.item == (article.is_item and article.unit == "项") or ref.docs is not None
+
+
+def is_referred(doc_id: str, label: str, text: str, corpus: Corpus) -> bool:
+    return any(_matches(ref, doc_id, label, corpus) for ref in references(text))
+
+
+def referring_sentences(doc_id: str, label: str, text: str, corpus: Corpus) -> list[str]:
+    """The sentences or steps of the text that name the article (the claims it supports)."""
+    out = []
+    for block in to_simplified(text).split("\n"):
+        pattern = _EN_SENTENCE if block.isascii() else _SENTENCE
+        # References resolve within the whole block (the law may be named in an earlier sentence).
+        block_refs = [r for r in references(block) if _matches(r, doc_id, label, corpus)]
+        if not block_refs:
+            continue
+        for sentence in pattern.findall(block):
+            if any(_matches(r, doc_id, label, corpus) for r in _sentence_refs(block, sentence)):
+                out.append(sentence.strip())
+    return out
+
+
+def _sentence_refs(block: str, sentence: str) -> list[Reference]:
+    """References inside one sentence, resolved with the law named earlier in its block."""
+    start = block.find(sentence)
+    prefix = block[:start] if start > 0 else ""
+    before = len(references(prefix))
+    return references(prefix + sentence)[before:]
+
+
+def keep_referred(citations: list[Citation], body: str, corpus: Corpus) -> list[Citation]:
+    """The citations the body refers to, in order; the rest support nothing the user reads."""
+    refs = references(body)
+    return [c for c in citations if any(_matches(r, c.doc_id, c.article, corpus) for r in refs)]
+
+
+def all_referred(citations: list[Citation], body: str, corpus: Corpus) -> bool:
+    return len(keep_referred(citations, body, corpus)) == len(citations)
+
+
+__all__ = ["Reference", "references", "is_referred", "referring_sentences", "keep_referred", "all_referred"]
