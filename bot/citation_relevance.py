@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from bot.answers import Citation
 from bot.language import to_simplified
@@ -57,40 +58,45 @@ def _int(text: str | None) -> int:
         return 0
 
 
-def _zh_references(block: str) -> list[Reference]:
+def _zh_references(block: str) -> list[tuple[int, Reference]]:
     pattern, by_alias = _alias_pattern()
     laws = [(m.start(), _family(by_alias[m.group(0).lower()])) for m in pattern.finditer(block)]
-    refs: list[Reference] = []
+    refs: list[tuple[int, Reference]] = []
     for match in _ZH_REF.finditer(block):
         named = [docs for start, docs in laws if start < match.start()]
         docs = named[-1] if named else None
         unit = match.group(2)
-        refs.append(Reference(docs, _int(match.group(1)), _int(match.group(3)), unit == "项"))
-        rest = block[match.end():]
+        refs.append((match.start(), Reference(docs, _int(match.group(1)), _int(match.group(3)), unit == "项")))
+        rest, offset = block[match.end():], match.end()
         while (more := _ZH_MORE.match(rest)):
-            refs.append(Reference(docs, _int(more.group(1)), _int(more.group(3)), (more.group(2) or unit) == "项"))
-            rest = rest[more.end():]
+            refs.append((offset, Reference(docs, _int(more.group(1)), _int(more.group(3)),
+                                           (more.group(2) or unit) == "项")))
+            rest, offset = rest[more.end():], offset + more.end()
     return refs
 
 
-def _en_references(block: str) -> list[Reference]:
+def _en_references(block: str) -> list[tuple[int, Reference]]:
     refs = []
     for match in _EN_REF.finditer(block):
         item = match.group(1).lower().startswith("item")
         numbers = [(int(n), int(s or 0)) for n, s in _EN_NUM.findall(match.group(2))]
         if re.search(r"\bto\b", match.group(2)) and len(numbers) == 2:
             numbers = [(n, 0) for n in range(numbers[0][0], numbers[1][0] + 1)]
-        refs += [Reference(None, n, s, item) for n, s in numbers]
+        refs += [(match.start(), Reference(None, n, s, item)) for n, s in numbers]
     return refs
+
+
+@lru_cache(maxsize=4096)
+def _located(block: str) -> tuple[tuple[int, Reference], ...]:
+    """(position, reference) for one paragraph or step, in Simplified text."""
+    return tuple(sorted(_zh_references(block) + _en_references(block), key=lambda p: p[0]))
 
 
 def references(text: str) -> list[Reference]:
     """Every article reference in the text, each with the law named before it in its paragraph."""
-    simplified = to_simplified(text)
-    refs: list[Reference] = []
-    for block in simplified.split("\n"):
-        refs += _zh_references(block) + _en_references(block)
-    return refs
+    # Answers are composed in Simplified; Traditional text (a localised answer) is converted first.
+    simplified = text if text.isascii() else to_simplified(text)
+    return [ref for block in simplified.split("\n") for _, ref in _located(block)]
 
 
 def _matches(ref: Reference, doc_id: str, label: str, corpus: Corpus) -> bool:
@@ -108,26 +114,31 @@ def is_referred(doc_id: str, label: str, text: str, corpus: Corpus) -> bool:
 
 
 def referring_sentences(doc_id: str, label: str, text: str, corpus: Corpus) -> list[str]:
-    """The sentences or steps of the text that name the article (the claims it supports)."""
+    """The sentences or steps of a Simplified text that name the article (the claims it supports).
+
+    References resolve within the whole paragraph (the law may be named in an earlier sentence).
+    """
     out = []
-    for block in to_simplified(text).split("\n"):
-        pattern = _EN_SENTENCE if block.isascii() else _SENTENCE
-        # References resolve within the whole block (the law may be named in an earlier sentence).
-        block_refs = [r for r in references(block) if _matches(r, doc_id, label, corpus)]
-        if not block_refs:
+    for block in text.split("\n"):
+        hits = [pos for pos, ref in _located(block) if _matches(ref, doc_id, label, corpus)]
+        if not hits:
             continue
-        for sentence in pattern.findall(block):
-            if any(_matches(r, doc_id, label, corpus) for r in _sentence_refs(block, sentence)):
-                out.append(sentence.strip())
+        pattern = _EN_SENTENCE if block.isascii() else _SENTENCE
+        for sentence in pattern.finditer(block):
+            if any(sentence.start() <= pos < sentence.end() for pos in hits):
+                out.append(sentence.group(0).strip())
     return out
 
 
-def _sentence_refs(block: str, sentence: str) -> list[Reference]:
-    """References inside one sentence, resolved with the law named earlier in its block."""
-    start = block.find(sentence)
-    prefix = block[:start] if start > 0 else ""
-    before = len(references(prefix))
-    return references(prefix + sentence)[before:]
+def answer_body(text: str) -> str:
+    """An answer's text without its 法律依据 block (the quotes themselves do not count as referring)."""
+    from bot.composer import replies
+    from bot.language import to_traditional
+
+    heads = {replies()["zh"]["legal_basis"], to_traditional(replies()["zh"]["legal_basis"]),
+             replies()["en"]["legal_basis"]}
+    blocks = [b for b in text.split("\n\n") if not any(b.lstrip().startswith(h) for h in heads)]
+    return "\n\n".join(blocks)
 
 
 def keep_referred(citations: list[Citation], body: str, corpus: Corpus) -> list[Citation]:
@@ -140,4 +151,5 @@ def all_referred(citations: list[Citation], body: str, corpus: Corpus) -> bool:
     return len(keep_referred(citations, body, corpus)) == len(citations)
 
 
-__all__ = ["Reference", "references", "is_referred", "referring_sentences", "keep_referred", "all_referred"]
+__all__ = ["Reference", "references", "is_referred", "referring_sentences", "answer_body", "keep_referred",
+           "all_referred"]

@@ -43,15 +43,27 @@ def _engine(settings):
 def citation_json(citation) -> dict:
     return {"doc_id": citation.doc_id, "title": citation.title, "short_title": citation.short_title,
             "article": citation.article, "status": citation.status, "quote": citation.quote,
-            "caveat": citation.caveat}
+            "caveat": citation.caveat, "locator": citation.locator, "display": citation.display}
 
 
 def answer_json(answer) -> dict:
     return {"question": answer.question, "answer": answer.text, "intent": answer.intent,
             "language": answer.language, "mode": answer.mode,
             "citations": [citation_json(c) for c in answer.citations],
-            "followups": answer.followups, "topic": answer.topic,
-            "latency_ms": round(answer.latency_ms, 1)}
+            "followups": answer.followups, "topic": answer.topic, "role": answer.role,
+            "suggested_tool": answer.suggested_tool, "latency_ms": round(answer.latency_ms, 1)}
+
+
+def tool_hint(answer) -> str:
+    """The command-line form of the tool offered with an answer ("" when none fits)."""
+    from bot.composer import replies
+    from bot.language import localize
+
+    if not answer.suggested_tool:
+        return ""
+    hints = replies()["en" if answer.language == "en" else "zh"]["cli_tool_hint"]
+    text = hints[answer.suggested_tool]
+    return text if answer.language == "en" else localize(text, answer.language)
 
 
 def cmd_ask(args, settings) -> int:
@@ -62,7 +74,8 @@ def cmd_ask(args, settings) -> int:
         if args.json:
             print(json.dumps(answer_json(answer), ensure_ascii=False))
         else:
-            print(answer.text)
+            hint = tool_hint(answer)
+            print(answer.text + (f"\n\n{hint}" if hint else ""))
         return 0
     # Batch: one question per line, JSON Lines out (always JSON: the output is for programs).
     for line in sys.stdin:

@@ -15,6 +15,7 @@ import yaml
 
 from bot.answers import Citation
 from bot.citations import CitationError, make_citation
+from bot.citation_relevance import is_referred
 from bot.claims import cite_claims
 from bot.language import localize
 from bot.lookup import LookupResult, load_document_data
@@ -24,7 +25,7 @@ from ingest.cards import Card
 from ingest.corpus import Corpus
 
 DATA_DIR = Path(__file__).parent / "data"
-MAX_CITES = 4
+MAX_CITES = 5
 MAX_EXTRA = 1
 MAX_STEPS = 5
 MAX_AVOID = 3
@@ -79,7 +80,7 @@ def card_sections(card: Card) -> dict[str, str]:
     return {parts[i].strip(): parts[i + 1].strip() for i in range(1, len(parts) - 1, 2)}
 
 
-def first_sentences(text: str, limit: int = 3) -> str:
+def first_sentences(text: str, limit: int = 10) -> str:
     found = [s.strip() for s in _SENTENCE.findall(text) if s.strip()]
     return "".join(found[:limit])
 
@@ -126,13 +127,25 @@ def choose_cites(evidence: Evidence, corpus: Corpus) -> list[tuple[str, str]]:
     """The card's cites ordered by retrieval rank (then card order); without a card, the top articles."""
     if evidence.card is None:
         return evidence.strong[:3]
+    own, extra = _card_and_extra(evidence, corpus)
+    return own[:MAX_CITES - len(extra)] + extra
+
+
+def ranked_cites(evidence: Evidence, corpus: Corpus) -> list[tuple[str, str]]:
+    """Every candidate article, uncapped: the card's cites by retrieval rank, then agreed direct hits."""
+    if evidence.card is None:
+        return list(evidence.strong)
+    own, extra = _card_and_extra(evidence, corpus)
+    return own + extra
+
+
+def _card_and_extra(evidence: Evidence, corpus: Corpus) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
     rank = {key: i for i, key in enumerate(evidence.articles)}
     cites = [(c.doc_id, corpus.article(c.doc_id, c.article).label) for c in evidence.card.cites
              if corpus.article(c.doc_id, c.article) is not None]
     ordered = [c for _, c in sorted(enumerate(cites), key=lambda p: (rank.get(p[1], len(rank) + p[0]), p[0]))]
     # Articles both retrievers rank high, which the card does not cite, are added after the card's own.
-    extra = [a for a in evidence.strong if a not in ordered][:MAX_EXTRA]
-    return ordered[:MAX_CITES - len(extra)] + extra
+    return ordered, [a for a in evidence.strong if a not in ordered][:MAX_EXTRA]
 
 
 def render_citations(citations: list[Citation], lang: str, corpus: Corpus) -> str:
@@ -170,10 +183,18 @@ def compose_topical(evidence: Evidence, intent: str, lang: str, corpus: Corpus,
     """
     r = _r(lang)
     card = evidence.card
-    keys = choose_cites(evidence, corpus)
     direct, steps, avoid = _card_text(card, intent, lang, role)
     if not direct:
+        keys = choose_cites(evidence, corpus)
         direct = r["no_card_lead"].format(articles=_article_names(keys, corpus, lang))
+    elif lang == "en" and card is not None and card.id not in (english_cards().get("cards") or {}):
+        # The intent's general English summary names no article: say which ones it rests on.
+        keys = choose_cites(evidence, corpus)
+        direct += " " + r["intent_articles"].format(articles=_article_names(keys, corpus, lang))
+    else:
+        # Only the articles the direct answer or a step names, in retrieval order.
+        body = "\n".join([direct, *steps, *avoid])
+        keys = [k for k in ranked_cites(evidence, corpus) if is_referred(*k, body, corpus)][:MAX_CITES]
     steps = steps or list(r["fallback_steps"])
     citations = cite_claims(corpus, keys, "\n".join([direct, *steps, *avoid]), evidence.terms)
     blocks = [r[n] for n in notes or []] + ([echo] if echo else []) + [direct]
