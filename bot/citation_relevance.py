@@ -29,7 +29,8 @@ _ZH_MORE = re.compile(rf"^\s*(?:、|和|及|至|或者|或)\s*(?:第)?\s*({_NUM}
 _EN_REF = re.compile(r"\b(arts?\.?|articles?|items?)\s*((?:\d+(?:-\d+)?)(?:\s*(?:,|and|&|or|to)\s*\d+(?:-\d+)?)*)",
                      re.IGNORECASE)
 _EN_NUM = re.compile(r"(\d+)(?:-(\d+))?")
-_SENTENCE = re.compile(r"[^。！？；\n]+[。！？；]?|[^\n]+")
+_CLAIM_SENTENCE = re.compile(r"[^。！？\n]+[。！？]?")
+_MIN_CLAIM = 12          # a reference this close after another one shares its claim (第192条、第193条)
 _EN_SENTENCE = re.compile(r"[^.!?\n]+(?:\.(?=\d)[^.!?\n]*)*[.!?]?")
 
 
@@ -62,7 +63,10 @@ def _zh_references(block: str) -> list[tuple[int, Reference]]:
     pattern, by_alias = _alias_pattern()
     laws = [(m.start(), _family(by_alias[m.group(0).lower()])) for m in pattern.finditer(block)]
     refs: list[tuple[int, Reference]] = []
+    consumed = 0      # end of the last "第X条、第Y条" list, whose members are already counted
     for match in _ZH_REF.finditer(block):
+        if match.start() < consumed:
+            continue
         named = [docs for start, docs in laws if start < match.start()]
         docs = named[-1] if named else None
         unit = match.group(2)
@@ -72,6 +76,7 @@ def _zh_references(block: str) -> list[tuple[int, Reference]]:
             refs.append((offset, Reference(docs, _int(more.group(1)), _int(more.group(3)),
                                            (more.group(2) or unit) == "项")))
             rest, offset = rest[more.end():], offset + more.end()
+        consumed = offset
     return refs
 
 
@@ -114,19 +119,26 @@ def is_referred(doc_id: str, label: str, text: str, corpus: Corpus) -> bool:
 
 
 def referring_sentences(doc_id: str, label: str, text: str, corpus: Corpus) -> list[str]:
-    """The sentences or steps of a Simplified text that name the article (the claims it supports).
+    """The claims of a Simplified text that name the article: for each reference, the words from
+    the previous reference (or the sentence start) up to it.
 
-    References resolve within the whole paragraph (the law may be named in an earlier sentence).
+    "事实清楚…15日内作出处理决定；复杂的可延长至30日（第十八条）" is the claim of 第十八条; in
+    "…（第一百九十二条、第一百九十三条）" both share the words before the pair. References resolve
+    within the whole paragraph (the law may be named in an earlier sentence).
     """
     out = []
     for block in text.split("\n"):
-        hits = [pos for pos, ref in _located(block) if _matches(ref, doc_id, label, corpus)]
-        if not hits:
+        located = _located(block)
+        if not any(_matches(ref, doc_id, label, corpus) for _, ref in located):
             continue
-        pattern = _EN_SENTENCE if block.isascii() else _SENTENCE
-        for sentence in pattern.finditer(block):
-            if any(sentence.start() <= pos < sentence.end() for pos in hits):
-                out.append(sentence.group(0).strip())
+        pattern = _EN_SENTENCE if block.isascii() else _CLAIM_SENTENCE
+        starts = [m.start() for m in pattern.finditer(block)]
+        for i, (pos, ref) in enumerate(located):
+            if not _matches(ref, doc_id, label, corpus):
+                continue
+            begin = max([s for s in starts if s <= pos] or [0])
+            earlier = [p for p, _ in located[:i] if p >= begin and pos - p > _MIN_CLAIM]
+            out.append(block[max([begin, *earlier]):pos + 1].strip())
     return out
 
 

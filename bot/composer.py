@@ -16,7 +16,7 @@ import yaml
 from bot.answers import Citation
 from bot.citations import CitationError, make_citation
 from bot.citation_relevance import is_referred
-from bot.claims import cite_claims
+from bot.claims import by_claim_relevance, cite_claims
 from bot.language import localize
 from bot.lookup import LookupResult, load_document_data
 from bot.claim_quotes import anchor_quote, claim_quote
@@ -194,7 +194,8 @@ def compose_topical(evidence: Evidence, intent: str, lang: str, corpus: Corpus,
     else:
         # Only the articles the direct answer or a step names, in retrieval order.
         body = "\n".join([direct, *steps, *avoid])
-        keys = [k for k in ranked_cites(evidence, corpus) if is_referred(*k, body, corpus)][:MAX_CITES]
+        keys = [k for k in ranked_cites(evidence, corpus) if is_referred(*k, body, corpus)]
+        keys = by_claim_relevance(corpus, keys, body, evidence.terms)[:MAX_CITES]
     steps = steps or list(r["fallback_steps"])
     citations = cite_claims(corpus, keys, "\n".join([direct, *steps, *avoid]), evidence.terms)
     blocks = [r[n] for n in notes or []] + ([echo] if echo else []) + [direct]
