@@ -148,7 +148,7 @@ def tools_conversation() -> ConversationHandler:
     entry_points = [CommandHandler(name, _command_entry(name), filters=private) for name in WIZARD_COMMANDS]
     entry_points += [
         CommandHandler("check", on_check_command, filters=private),
-        CallbackQueryHandler(on_topic_button, pattern=r"^t:(script|contact|check)$"),
+        CallbackQueryHandler(on_topic_button, pattern=r"^(t:(script|contact|check)|tool:(script|contact|check|complain))$"),
     ]
     with warnings.catch_warnings():
         # per_message=False is intended: the flow is tracked per user and chat, and the

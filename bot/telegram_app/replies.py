@@ -27,6 +27,8 @@ def keyboard(rows: list[list[tuple[str, str]]]) -> InlineKeyboardMarkup | None:
 def answer_keyboard(answer, seq: int, corpus, lang: str) -> InlineKeyboardMarkup | None:
     """Follow-up questions (by index into the stored list) and 查看法条 per cited article."""
     rows = [[(f"❓ {q}"[:60], f"q:{seq}:{i}")] for i, q in enumerate(answer.followups[:MAX_FOLLOWUPS])]
+    if answer.suggested_tool:   # the advice tool that fits the question starts from this button
+        rows.insert(0, [(tool_button_label(answer.suggested_tool, lang), f"tool:{answer.suggested_tool}")])
     seen = set()
     for c in answer.citations:
         article = corpus.article(c.doc_id, c.article) if corpus is not None else None
@@ -38,6 +40,14 @@ def answer_keyboard(answer, seq: int, corpus, lang: str) -> InlineKeyboardMarkup
         if len(seen) >= MAX_ARTICLE_BUTTONS:
             break
     return keyboard(rows)
+
+
+def tool_button_label(tool: str, lang: str) -> str:
+    from bot.composer import replies
+    from bot.language import localize
+
+    label = replies()["en" if lang == "en" else "zh"]["tool_button"][tool]
+    return label if lang == "en" else localize(label, lang)
 
 
 async def send_html(bot: Bot, chat_id: int, html: str, reply_markup=None, **kwargs) -> None:
