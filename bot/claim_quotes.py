@@ -148,7 +148,10 @@ def _first_item_after(article: Article, quote: str) -> ClaimQuote:
     item = next((l for l in rest if _ITEM_HEAD.match(l)), None)
     if item is None:
         return ClaimQuote(quote.rstrip("：:"), "")
-    return ClaimQuote(f"{quote}\n{trim_quote_marks(item.rstrip('；;'))}", "")
+    shown = trim_quote_marks(item.rstrip("；;"))
+    # A quotation mark dropped before the item breaks contiguity: show the cut.
+    joiner = "\n" if item.startswith(shown) else ELISION
+    return ClaimQuote(f"{quote}{joiner}{shown}", "")
 
 
 def anchor_quote(article: Article, phrase: str) -> ClaimQuote:
