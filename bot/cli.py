@@ -54,19 +54,9 @@ def answer_json(answer) -> dict:
             "suggested_tool": answer.suggested_tool, "latency_ms": round(answer.latency_ms, 1)}
 
 
-def tool_hint(answer) -> str:
-    """The command-line form of the tool offered with an answer ("" when none fits)."""
-    from bot.composer import replies
-    from bot.language import localize
-
-    if not answer.suggested_tool:
-        return ""
-    hints = replies()["en" if answer.language == "en" else "zh"]["cli_tool_hint"]
-    text = hints[answer.suggested_tool]
-    return text if answer.language == "en" else localize(text, answer.language)
-
-
 def cmd_ask(args, settings) -> int:
+    from bot.specifics import tool_hint
+
     engine = _engine(settings)
     language = args.lang
     if args.question:
@@ -74,7 +64,7 @@ def cmd_ask(args, settings) -> int:
         if args.json:
             print(json.dumps(answer_json(answer), ensure_ascii=False))
         else:
-            hint = tool_hint(answer)
+            hint = tool_hint(answer.suggested_tool, answer.language)
             print(answer.text + (f"\n\n{hint}" if hint else ""))
         return 0
     # Batch: one question per line, JSON Lines out (always JSON: the output is for programs).

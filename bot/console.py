@@ -5,6 +5,7 @@ import sys
 
 from bot.conversation import History, Turn
 from bot.language import localize
+from bot.specifics import tool_hint
 
 _QUIT = {"/quit", "/exit", "quit", "exit", "退出", "/q"}
 _RESET = {"/reset", "/new", "重新开始"}
@@ -34,6 +35,9 @@ def chat(engine, settings, stdin=None, stdout=None) -> int:
         answer = engine.answer(question, history=history.turns())
         history.add(Turn(question=question, answer_topic=answer.topic, intent=answer.intent))
         print("\n" + answer.text, file=stdout)
+        hint = tool_hint(answer.suggested_tool, answer.language)
+        if hint:
+            print("\n" + hint, file=stdout)
         if answer.followups:
             lead = "You could also ask" if answer.language == "en" else localize("您还可以问", answer.language)
             print(f"\n{lead}: " + " / ".join(answer.followups), file=stdout)

@@ -170,4 +170,15 @@ def suggested_tool(text: str, intent: str, role: str, specifics: Specifics) -> s
     return None
 
 
-__all__ = ["Specifics", "extract", "echo", "suggested_tool"]
+def tool_hint(tool: str | None, lang: str) -> str:
+    """The command-line form of the tool offered with an answer ("" when none fits)."""
+    from bot.composer import replies
+    from bot.language import localize
+
+    if not tool:
+        return ""
+    text = replies()["en" if lang == "en" else "zh"]["cli_tool_hint"][tool]
+    return text if lang == "en" else localize(text, lang)
+
+
+__all__ = ["Specifics", "extract", "echo", "suggested_tool", "tool_hint"]
