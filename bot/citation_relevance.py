@@ -98,20 +98,28 @@ def _located(block: str) -> tuple[tuple[int, Reference], ...]:
 
 
 def references(text: str) -> list[Reference]:
-    """Every article reference in the text, each with the law named before it in its paragraph."""
-    # Answers are composed in Simplified; Traditional text (a localised answer) is converted first.
-    simplified = text if text.isascii() else to_simplified(text)
-    return [ref for block in simplified.split("\n") for _, ref in _located(block)]
+    """Every article reference in a Simplified (or English) text, each with the law named before it
+    in its paragraph. Answers are composed in Simplified; `answer_body` converts a localised answer."""
+    return [ref for block in text.split("\n") for _, ref in _located(block)]
 
 
 def _matches(ref: Reference, doc_id: str, label: str, corpus: Corpus) -> bool:
-    article = corpus.article(doc_id, label)
-    if article is None or ref.number != article.number or ref.suffix != article.suffix:
+    shape = _shape(corpus, doc_id, label)
+    if shape is None or (ref.number, ref.suffix) != shape[:2]:
         return False
     if ref.docs is not None and doc_id not in ref.docs:
         return False
     # A decision's item is written 第一项 / item 1; an 意见's provision 第一条; an article 第一条.
-    return ref.item == (article.is_item and article.unit == "项") or ref.docs is not None
+    return ref.item == shape[2] or ref.docs is not None
+
+
+@lru_cache(maxsize=4096)
+def _shape(corpus: Corpus, doc_id: str, label: str) -> tuple[int, int, bool] | None:
+    """(number, suffix, is a decision item) of an article, or None if it does not exist."""
+    article = corpus.article(doc_id, label)
+    if article is None:
+        return None
+    return article.number, article.suffix, article.is_item and article.unit == "项"
 
 
 def is_referred(doc_id: str, label: str, text: str, corpus: Corpus) -> bool:
@@ -143,14 +151,15 @@ def referring_sentences(doc_id: str, label: str, text: str, corpus: Corpus) -> l
 
 
 def answer_body(text: str) -> str:
-    """An answer's text without its 法律依据 block (the quotes themselves do not count as referring)."""
+    """An answer's text without its 法律依据 block (the quotes themselves do not count as referring),
+    in Simplified script."""
     from bot.composer import replies
     from bot.language import to_traditional
 
     heads = {replies()["zh"]["legal_basis"], to_traditional(replies()["zh"]["legal_basis"]),
              replies()["en"]["legal_basis"]}
     blocks = [b for b in text.split("\n\n") if not any(b.lstrip().startswith(h) for h in heads)]
-    return "\n\n".join(blocks)
+    return to_simplified("\n\n".join(blocks))
 
 
 def keep_referred(citations: list[Citation], body: str, corpus: Corpus) -> list[Citation]:

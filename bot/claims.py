@@ -25,7 +25,8 @@ def cite_claims(corpus: Corpus, keys: list[tuple[str, str]], body: str, question
         claims = referring_sentences(doc_id, label, body, corpus) if article is not None else []
         if not claims:
             continue
-        quoted = claim_quote(article, question_terms, tokenize(" ".join(claims)))
+        # The composer writes Simplified text: skip the (slow) script conversion.
+        quoted = claim_quote(article, question_terms, tokenize(" ".join(claims), normalized=True))
         try:
             out.append(make_citation(corpus, doc_id, article.label, quoted.quote, quoted.locator))
         except CitationError:
