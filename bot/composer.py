@@ -14,12 +14,12 @@ from pathlib import Path
 import yaml
 
 from bot.answers import Citation
-from bot.citations import CitationError, make_citation
 from bot.citation_relevance import is_referred
+from bot.citations import CitationError, make_citation
+from bot.claim_quotes import anchor_quote, claim_quote
 from bot.claims import by_claim_relevance, cite_claims
 from bot.language import localize
 from bot.lookup import LookupResult, load_document_data
-from bot.claim_quotes import anchor_quote, claim_quote
 from bot.quotes import item_quote
 from ingest.cards import Card
 from ingest.corpus import Corpus
