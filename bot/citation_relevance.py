@@ -126,13 +126,14 @@ def is_referred(doc_id: str, label: str, text: str, corpus: Corpus) -> bool:
     return any(_matches(ref, doc_id, label, corpus) for ref in references(text))
 
 
-def referring_sentences(doc_id: str, label: str, text: str, corpus: Corpus) -> list[str]:
+def referring_sentences(doc_id: str, label: str, text: str, corpus: Corpus, whole: bool = False) -> list[str]:
     """The claims of a Simplified text that name the article: for each reference, the words from
     the previous reference (or the sentence start) up to it.
 
     "事实清楚…15日内作出处理决定；复杂的可延长至30日（第十八条）" is the claim of 第十八条; in
     "…（第一百九十二条、第一百九十三条）" both share the words before the pair. References resolve
-    within the whole paragraph (the law may be named in an earlier sentence).
+    within the whole paragraph (the law may be named in an earlier sentence). whole=True gives the
+    whole sentences instead (what the sentence as a whole is about).
     """
     out = []
     for block in text.split("\n"):
@@ -140,9 +141,13 @@ def referring_sentences(doc_id: str, label: str, text: str, corpus: Corpus) -> l
         if not any(_matches(ref, doc_id, label, corpus) for _, ref in located):
             continue
         pattern = _EN_SENTENCE if block.isascii() else _CLAIM_SENTENCE
-        starts = [m.start() for m in pattern.finditer(block)]
+        spans = [(m.start(), m.end()) for m in pattern.finditer(block)]
+        starts = [start for start, _ in spans]
         for i, (pos, ref) in enumerate(located):
             if not _matches(ref, doc_id, label, corpus):
+                continue
+            if whole:
+                out += [block[a:b].strip() for a, b in spans if a <= pos < b]
                 continue
             begin = max([s for s in starts if s <= pos] or [0])
             earlier = [p for p, _ in located[:i] if p >= begin and pos - p > _MIN_CLAIM]

@@ -44,7 +44,7 @@ def by_claim_relevance(corpus: Corpus, keys: list[tuple[str, str]], body: str,
     terms = [t for t in set(question_terms) if len(t) >= 2]
 
     def overlap(key: tuple[str, str]) -> int:
-        claims = "".join(referring_sentences(*key, body, corpus))
+        claims = "".join(dict.fromkeys(referring_sentences(*key, body, corpus, whole=True)))
         return sum(min(len(t), 4) for t in terms if t in claims)
 
     # Fuse the two orders (reciprocal rank): retrieval knows the topic, the claims know the question.
