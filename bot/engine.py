@@ -236,10 +236,16 @@ def _load(settings, embeddings=None):
 
 
 def _speaks_to(card: Card, role: str) -> bool:
-    """The card's text fits this reader: written for them, for everyone, or with their own text."""
-    if role not in THIRD_PARTIES or role in card.roles:
+    """The card's text fits this reader: written for them, for everyone, or with their own text.
+
+    A contact's card ("you owe nothing") does not fit a guarantor, nor a borrower's card a contact."""
+    if role in card.roles:
         return True
-    return card.audience != "borrower"
+    if role in THIRD_PARTIES:
+        return card.audience != "borrower"
+    if role == "guarantor":
+        return card.audience != "contact"
+    return True
 
 
 def _direct_hits(docs: list, corpus: Corpus):

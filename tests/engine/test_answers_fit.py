@@ -66,3 +66,10 @@ def test_a_partial_document_carries_its_caveat_where_cited(engine):
     opinion = next(c for c in answer.citations if c.doc_id == "spc-spp-mps-moj-soft-violence-2019")
     assert opinion.display.startswith("《两高两部软暴力意见》第二条第（")
     assert "仅收录部分条文" in answer.text
+
+
+def test_a_guarantor_is_not_told_a_contact_owes_nothing(engine):
+    answer = engine.answer("我给朋友做了担保，他现在不还了，银行找我还钱，我要还吗")
+    assert answer.role == "guarantor"
+    assert "你只是被填成紧急联系人" not in answer.text
+    assert ("civil-code", "第六百八十一条") in keys(answer)
