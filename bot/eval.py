@@ -7,7 +7,10 @@ For each retrieval variant, side by side in one run:
 - share of out-of-scope / false-premise / refused / greeting questions handled correctly
   (right intent, no citations),
 - answers citing an article missing from the corpus or quoting non-verbatim text (must be 0),
-- share answered in the question's language, p50/p95 answer latency.
+- share answered in the question's language, p50/p95 answer latency,
+- quotes ending at a list head's colon (must be 0), share of answers whose citations are all referred
+  to in the answer's own text, share of questions asked by a contact, relative or employer
+  (`asker` in the question file) answered to that person rather than to the borrower.
 Prints a Markdown table (pasted into the README) and engine start-up time and memory.
 """
 from __future__ import annotations
@@ -22,10 +25,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot.datafiles import load_yaml
+from bot.engine.citation_relevance import all_referred, answer_body
 from bot.engine.citations import is_valid
+from bot.engine.claim_quotes import ends_at_list_head
 from bot.engine.query import build_query
 from bot.engine.refusals import allowed_citation_keys as refusal_citation_keys
 from bot.engine.retrieval import ranked_articles
+from bot.engine.roles import THIRD_PARTIES, speaks_to_borrower
 
 DEFAULT_QUESTIONS = Path(__file__).resolve().parent.parent / "tests" / "eval" / "questions.yaml"
 VARIANTS = {
@@ -75,6 +81,10 @@ class QuestionResult:
     intent: str = ""
     latency_ms: float = 0.0
     citations: list = field(default_factory=list)
+    list_head_quotes: int = 0
+    citations_referred: bool | None = None   # None: the answer cites nothing
+    asker: str | None = None
+    answered_to_asker: bool = False
 
 
 def evaluate_retrieval(engine, retriever, question: dict) -> int | None:
@@ -99,6 +109,13 @@ def evaluate_answer(engine, question: dict) -> QuestionResult:
     result.bad_citations = sum(1 for c in answer.citations if not is_valid(corpus, c))
     result.forbidden_cited = bool(set(keys) & forbidden_keys(question, corpus))
     result.language_ok = answer.language == question.get("lang", answer.language)
+    result.list_head_quotes = sum(1 for c in answer.citations if ends_at_list_head(c.quote))
+    if answer.citations:
+        result.citations_referred = all_referred(answer.citations, answer_body(answer.text), corpus)
+    result.asker = question.get("asker")
+    if result.asker:
+        result.answered_to_asker = answer.role == result.asker and not (
+            result.asker in THIRD_PARTIES and speaks_to_borrower(answer.text))
     if question["expect"] == "answer":
         result.cited_gold = bool(set(keys) & gold_keys(question, corpus))
     else:
@@ -129,7 +146,13 @@ def summarize(ranks: list[int | None], results: list[QuestionResult]) -> dict:
     in_scope = [r for r in results if r.expect == "answer"]
     negative = [r for r in results if r.expect in NEGATIVE]
     latencies = sorted(r.latency_ms for r in results)
+    citing = [r for r in results if r.citations_referred is not None]
+    third = [r for r in results if r.asker in THIRD_PARTIES]
     return {
+        "list_head_quotes": sum(r.list_head_quotes for r in results),
+        "citations_referred": sum(r.citations_referred for r in citing) / (len(citing) or 1),
+        "third_party_to_asker": sum(r.answered_to_asker for r in third) / (len(third) or 1),
+        "third_party_questions": len(third),
         "recall@1": sum(1 for r in ranks if r and r <= 1) / n,
         "recall@5": sum(1 for r in ranks if r and r <= 5) / n,
         "recall@10": sum(1 for r in ranks if r and r <= 10) / n,
@@ -150,7 +173,8 @@ def failures(questions: list[dict], results: list[QuestionResult]) -> list[dict]
     out = []
     for q, r in zip(questions, results):
         bad = (r.expect == "answer" and not r.cited_gold) or (r.expect in NEGATIVE and not r.handled) \
-            or r.bad_citations or r.forbidden_cited or not r.language_ok
+            or r.bad_citations or r.forbidden_cited or not r.language_ok or r.list_head_quotes \
+            or r.citations_referred is False or (r.asker and not r.answered_to_asker)
         if bad:
             out.append({"id": q["id"], "question": q["question"], "expect": q["expect"], "intent": r.intent,
                         "want_intent": q.get("intent"), "cited": [f"{d} {a}" for d, a in r.citations],
@@ -167,6 +191,9 @@ def markdown(report: dict) -> str:
         ("Citations to missing articles or non-verbatim quotes", "bad_citations", "{}"),
         ("Answers citing a must-not-cite article", "forbidden_cited", "{}"),
         ("Answered in the question's language", "language_ok", "{:.0%}"),
+        ("Quotes ending at a list head's colon", "list_head_quotes", "{}"),
+        ("Answers whose citations are all referred to in the text", "citations_referred", "{:.0%}"),
+        ("Contact / relative / employer questions answered to the asker", "third_party_to_asker", "{:.0%}"),
         ("Answer latency p50 (ms)", "p50_ms", "{:.0f}"), ("Answer latency p95 (ms)", "p95_ms", "{:.0f}"),
     ]
     names = list(report["variants"])

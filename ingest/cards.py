@@ -15,6 +15,10 @@ from ingest.corpus import Corpus, CorpusError, read_text, split_front_matter
 from ingest.normalize import normalize_text
 
 AUDIENCES = {"borrower", "contact", "both"}
+# Who may be asking (bot/roles.py). A card's optional `roles:` gives per-role text where the advice
+# differs: {contact: {direct: "...", steps: [...], avoid: [...]}}; missing parts fall back to the body.
+ROLES = {"borrower", "contact", "relative", "guarantor", "employer"}
+ROLE_PARTS = {"direct", "steps", "avoid"}
 # The engine's intents (docs/ARCHITECTURE.md); a card's optional `intent` must be one of them.
 # The first nine are topical (a card answers them); the rest are the engine's non-topical outcomes.
 INTENTS = ("contact_rights", "collector_conduct", "privacy", "credit_report", "criminal_risk", "negotiation",
@@ -40,6 +44,7 @@ class Card:
     intent: str = ""
     followups: list[str] = field(default_factory=list)
     sha256: str = ""
+    roles: dict[str, dict] = field(default_factory=dict)   # role -> {direct, steps, avoid}
 
 
 def card_phrasings(cards: list[Card]) -> list[tuple[str, str]]:
@@ -93,6 +98,32 @@ def _cites(path: Path, meta: dict, lines: list[str], corpus: Corpus) -> list[Cit
     return cites
 
 
+def _roles(path: Path, meta: dict, lines: list[str]) -> dict[str, dict]:
+    raw = meta.get("roles")
+    if raw is None:
+        return {}
+    line = _line_of(lines, "roles:")
+    if not isinstance(raw, dict):
+        raise CorpusError(path, "'roles' must map a role to {direct, steps, avoid}", line)
+    out: dict[str, dict] = {}
+    for role, parts in raw.items():
+        if role not in ROLES:
+            raise CorpusError(path, f"unknown role {role!r} (expected one of {sorted(ROLES)})", _line_of(lines, f"{role}:"))
+        if not isinstance(parts, dict) or not parts or set(parts) - ROLE_PARTS:
+            raise CorpusError(path, f"role {role!r} needs some of {sorted(ROLE_PARTS)} and nothing else",
+                              _line_of(lines, f"{role}:"))
+        direct = parts.get("direct")
+        if direct is not None and (not isinstance(direct, str) or not direct.strip()):
+            raise CorpusError(path, f"role {role!r}: 'direct' must be text", _line_of(lines, f"{role}:"))
+        for key in ("steps", "avoid"):
+            value = parts.get(key)
+            if value is not None and (not isinstance(value, list) or not value
+                                      or not all(isinstance(v, str) and v.strip() for v in value)):
+                raise CorpusError(path, f"role {role!r}: '{key}' must be a list of text", _line_of(lines, f"{role}:"))
+        out[role] = {k: (v.strip() if isinstance(v, str) else [x.strip() for x in v]) for k, v in parts.items()}
+    return out
+
+
 def parse_card(path: Path, corpus: Corpus) -> Card:
     text = read_text(path)
     meta, body, _ = split_front_matter(path, text)
@@ -120,6 +151,7 @@ def parse_card(path: Path, corpus: Corpus) -> Card:
         audience=audience, intent=str(intent),
         followups=_string_list(path, meta, "followups", lines, required=False),
         sha256=hashlib.sha256(path.read_bytes()).hexdigest(),
+        roles=_roles(path, meta, lines),
     )
 
 
@@ -136,4 +168,4 @@ def is_card_file(path: Path) -> bool:
     return path.stem.lower() != "readme" and not path.name.startswith(("_", "."))
 
 
-__all__ = ["card_phrasings", "Card", "Cite", "load_cards", "parse_card", "AUDIENCES", "INTENTS", "TOPICAL_INTENTS"]
+__all__ = ["card_phrasings", "Card", "Cite", "load_cards", "parse_card", "AUDIENCES", "INTENTS", "ROLES", "TOPICAL_INTENTS"]

@@ -14,12 +14,19 @@ import yaml
 
 from ingest.numerals import ARTICLE_RE, canonical_article, chinese_to_int, parse_article_label
 
-KINDS = {"law", "administrative_regulation", "judicial_interpretation", "department_rule", "guidance"}
+# judicial_document: a joint normative document of the courts, procuratorates and ministries (a 两高两部 意见),
+# binding guidance but not formally a 司法解释.
+KINDS = {"law", "administrative_regulation", "judicial_interpretation", "judicial_document", "department_rule",
+         "guidance"}
+# Numbered provisions 一、二… are cited as 第一条 in a joint 意见 (its own text says 本意见第一条),
+# but as items (第一项) in an amending decision.
+PROVISION_UNIT = {"judicial_document": "条"}
 STATUSES = {"in_force", "superseded", "amended", "repealed"}
 REQUIRED_FIELDS = ("id", "title", "short_title", "kind", "issuer", "promulgated", "effective",
                    "status", "source", "verification")
 STATUS_LABELS = {"in_force": "现行有效", "superseded": "已被取代", "amended": "已修改", "repealed": "已废止"}
 
+ELISION = "……"
 _ARTICLE_LINE = re.compile(r"^(第[零〇一二两三四五六七八九十百千]+条(?:之[一二三四五六七八九十]+)?) ")
 _ITEM_LINE = re.compile(r"^([一二三四五六七八九十]+)、")
 _HEADING = re.compile(r"^(#+)\s*(.+?)\s*$")
@@ -43,6 +50,7 @@ class Article:
     text: str               # full text, header included, paragraphs joined by "\n"
     path: tuple[str, ...]   # headings above it: ("第二编 分则", "第六章 …", "第一节 …")
     line: int               # 1-based line of the header in the source file
+    unit: str = "项"         # how a numbered provision 一、 is cited: 第一项, or 第一条 in a joint 意见
 
     @property
     def is_item(self) -> bool:
@@ -51,7 +59,7 @@ class Article:
 
     @property
     def display(self) -> str:
-        return f"第{self.label}项" if self.is_item else self.label
+        return f"第{self.label}{self.unit}" if self.is_item else self.label
 
     @property
     def body(self) -> str:
@@ -139,11 +147,24 @@ class Corpus:
         return self._articles.get((doc_id, key))
 
     def has_quote(self, doc_id: str, label: str, quote: str) -> bool:
-        """True when `quote` appears verbatim (modulo line breaks) in that article."""
+        """True when `quote` appears verbatim (modulo line breaks) in that article.
+
+        A quote elided with …… (lead-in……matching item) is verbatim when each part is, in order.
+        No legal text in the corpus contains ……, so the mark cannot hide a change of wording.
+        """
         article = self.article(doc_id, label)
         if article is None or not quote.strip():
             return False
-        return _squash(quote) in _squash(article.text)
+        text = _squash(article.text)
+        start = 0
+        for part in (_squash(p) for p in quote.split(ELISION)):
+            if not part:
+                continue
+            found = text.find(part, start)
+            if found < 0:
+                return False
+            start = found + len(part)
+        return start > 0
 
     def all_articles(self):
         for doc in self.documents.values():
@@ -221,13 +242,15 @@ def parse_document(path: Path) -> Document:
         partial=bool(meta.get("partial", False)), note=meta.get("note"), path=path,
         sha256=hashlib.sha256(raw).hexdigest(),
     )
-    doc.articles, doc.preamble = _split_articles(path, doc.id, body, first_line)
+    doc.articles, doc.preamble = _split_articles(path, doc.id, body, first_line,
+                                                 PROVISION_UNIT.get(doc.kind, "项"))
     if not doc.articles:
         raise CorpusError(path, "document has no articles (no '第X条 ' or '一、' paragraphs)")
     return doc
 
 
-def _split_articles(path: Path, doc_id: str, body: str, first_line: int) -> tuple[list[Article], str]:
+def _split_articles(path: Path, doc_id: str, body: str, first_line: int,
+                    unit: str = "项") -> tuple[list[Article], str]:
     lines = body.split("\n")
     uses_articles = any(_ARTICLE_LINE.match(line) for line in lines)
     headings: dict[int, str] = {}
@@ -240,7 +263,7 @@ def _split_articles(path: Path, doc_id: str, body: str, first_line: int) -> tupl
         if current:
             articles.append(Article(doc_id=doc_id, label=current["label"], number=current["num"][0],
                                     suffix=current["num"][1], text="\n".join(current["paras"]),
-                                    path=current["path"], line=current["line"]))
+                                    path=current["path"], line=current["line"], unit=unit))
 
     for offset, raw in enumerate(lines):
         line_no = first_line + offset
@@ -289,4 +312,4 @@ def load_corpus(knowledge_dir: Path | str) -> Corpus:
 
 
 __all__ = ["Article", "Document", "Corpus", "CorpusError", "load_corpus", "parse_document",
-           "split_front_matter", "read_text", "field_line", "KINDS", "STATUSES", "STATUS_LABELS", "ARTICLE_RE"]
+           "split_front_matter", "read_text", "field_line", "KINDS", "ELISION", "STATUSES", "STATUS_LABELS", "ARTICLE_RE"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 import sys
 
 from bot.engine.conversation import History, Turn
+from bot.engine.specifics import tool_hint
 from bot.language import localize
 
 _QUIT = {"/quit", "/exit", "quit", "exit", "退出", "/q"}
@@ -34,6 +35,9 @@ def chat(engine, settings, stdin=None, stdout=None) -> int:
         answer = engine.answer(question, history=history.turns())
         history.add(Turn(question=question, answer_topic=answer.topic, intent=answer.intent))
         print("\n" + answer.text, file=stdout)
+        hint = tool_hint(answer.suggested_tool, answer.language)
+        if hint:
+            print("\n" + hint, file=stdout)
         if answer.followups:
             lead = "You could also ask" if answer.language == "en" else localize("您还可以问", answer.language)
             print(f"\n{lead}: " + " / ".join(answer.followups), file=stdout)

@@ -52,18 +52,20 @@ def _engine(settings):
 def citation_json(citation) -> dict:
     return {"doc_id": citation.doc_id, "title": citation.title, "short_title": citation.short_title,
             "article": citation.article, "status": citation.status, "quote": citation.quote,
-            "caveat": citation.caveat}
+            "caveat": citation.caveat, "locator": citation.locator, "display": citation.display}
 
 
 def answer_json(answer) -> dict:
     return {"question": answer.question, "answer": answer.text, "intent": answer.intent,
             "language": answer.language, "mode": answer.mode,
             "citations": [citation_json(c) for c in answer.citations],
-            "followups": answer.followups, "topic": answer.topic,
-            "latency_ms": round(answer.latency_ms, 1)}
+            "followups": answer.followups, "topic": answer.topic, "role": answer.role,
+            "suggested_tool": answer.suggested_tool, "latency_ms": round(answer.latency_ms, 1)}
 
 
 def cmd_ask(args, settings) -> int:
+    from bot.engine.specifics import tool_hint
+
     engine = _engine(settings)
     language = args.lang
     if args.question:
@@ -71,7 +73,8 @@ def cmd_ask(args, settings) -> int:
         if args.json:
             print(json.dumps(answer_json(answer), ensure_ascii=False))
         else:
-            print(answer.text)
+            hint = tool_hint(answer.suggested_tool, answer.language)
+            print(answer.text + (f"\n\n{hint}" if hint else ""))
         return 0
     # Batch: one question per line, JSON Lines out (always JSON: the output is for programs).
     # Lines are decoded one by one, so a line that is not UTF-8 gets an error line and the rest is answered.

@@ -13,12 +13,14 @@ class Citation:
     status: str            # in_force | superseded | amended | repealed
     quote: str             # verbatim sentence(s) from the article
     caveat: str | None = None  # partial / single-source / not in force — shown wherever cited
+    locator: str = ""      # the paragraph/item the quote comes from: 第一款第（五）项 (empty: the article)
+    unit: str = "项"       # a bare numbered provision 一 is cited 第一项, or 第一条 in a joint 意见
 
     @property
     def display(self) -> str:
-        """《刑法》第二百九十三条之一"""
-        label = self.article if self.article.startswith("第") else f"第{self.article}项"
-        return f"《{self.short_title}》{label}"
+        """《刑法》第二百九十三条之一, 《治安管理处罚法》第五十条第一款第（五）项"""
+        label = self.article if self.article.startswith("第") else f"第{self.article}{self.unit}"
+        return f"《{self.short_title}》{label}{self.locator}"
 
     def to_json(self) -> dict:
         return asdict(self)
@@ -35,6 +37,8 @@ class Answer:
     latency_ms: float = 0.0
     followups: list[str] = field(default_factory=list)
     topic: str | None = None
+    role: str = "borrower"          # who asked: borrower | contact | relative | guarantor | employer
+    suggested_tool: str | None = None   # script | check | contact | complain: offered as a button / CLI hint
 
     def to_json(self) -> dict:
         data = asdict(self)

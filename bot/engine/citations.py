@@ -19,10 +19,12 @@ def first_sentence(text: str) -> str:
     return parts[0].strip() if parts else text.strip()
 
 
-def make_citation(corpus: Corpus, doc_id: str, article: str, quote: str | None = None) -> Citation:
+def make_citation(corpus: Corpus, doc_id: str, article: str, quote: str | None = None,
+                  locator: str = "") -> Citation:
     """Build a Citation from the corpus; raise CitationError if the article or quote is not there.
 
-    Without a quote, the article's first sentence (after its label) is quoted.
+    Without a quote, the article's first sentence (after its label) is quoted. `locator`
+    (第一款第（五）项) names the part of the article an elided claim-level quote comes from.
     """
     doc = corpus.document(doc_id)
     if doc is None:
@@ -35,7 +37,7 @@ def make_citation(corpus: Corpus, doc_id: str, article: str, quote: str | None =
     elif not corpus.has_quote(doc_id, found.label, quote):
         raise CitationError(f"quote is not verbatim in {doc.short_title}{found.display}: {quote[:40]!r}")
     return Citation(doc_id=doc.id, title=doc.title, short_title=doc.short_title, article=found.label,
-                    status=doc.status, quote=quote, caveat=doc.caveat)
+                    status=doc.status, quote=quote, caveat=doc.caveat, locator=locator, unit=found.unit)
 
 
 def verify(corpus: Corpus, citation: Citation) -> None:

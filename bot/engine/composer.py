@@ -12,15 +12,18 @@ from functools import lru_cache
 
 from bot.datafiles import load_yaml
 from bot.engine.answers import Citation
+from bot.engine.citation_relevance import is_referred
 from bot.engine.citations import CitationError, make_citation
+from bot.engine.claim_quotes import anchor_quote, claim_quote
+from bot.engine.claims import by_claim_relevance, cite_claims
 from bot.engine.lookup import LookupResult, load_document_data
-from bot.engine.quotes import best_quote, item_quote
+from bot.engine.quotes import item_quote
 from bot.language import localize
 from bot.messages import caveat_text, status_label, t
 from ingest.cards import Card
 from ingest.corpus import Corpus
 
-MAX_CITES = 4
+MAX_CITES = 5
 MAX_EXTRA = 1
 MAX_STEPS = 5
 MAX_AVOID = 3
@@ -83,7 +86,7 @@ def card_sections(card: Card) -> dict[str, str]:
     return {parts[i].strip(): parts[i + 1].strip() for i in range(1, len(parts) - 1, 2)}
 
 
-def first_sentences(text: str, limit: int = 3) -> str:
+def first_sentences(text: str, limit: int = 10) -> str:
     found = [s.strip() for s in _SENTENCE.findall(text) if s.strip()]
     return "".join(found[:limit])
 
@@ -113,13 +116,14 @@ def english_caveat(caveat: str) -> str:
 
 
 def cite(corpus: Corpus, doc_id: str, label: str, terms: list[str], item: int | None = None) -> Citation | None:
-    """A verified citation quoting the most relevant sentence(s), or None if it cannot be proven."""
+    """A verified citation quoting the claim-level span (the named item, or the best one), or None."""
     article = corpus.article(doc_id, label)
     if article is None:
         return None
-    quote = (item_quote(article, item) if item else None) or best_quote(article, terms)
+    named = item_quote(article, item) if item else None
+    quoted = anchor_quote(article, named) if named else claim_quote(article, terms)
     try:
-        return make_citation(corpus, doc_id, article.label, quote)
+        return make_citation(corpus, doc_id, article.label, quoted.quote, quoted.locator)
     except CitationError:
         return None
 
@@ -128,13 +132,25 @@ def choose_cites(evidence: Evidence, corpus: Corpus) -> list[tuple[str, str]]:
     """The card's cites ordered by retrieval rank (then card order); without a card, the top articles."""
     if evidence.card is None:
         return evidence.strong[:3]
+    own, extra = _card_and_extra(evidence, corpus)
+    return own[:MAX_CITES - len(extra)] + extra
+
+
+def ranked_cites(evidence: Evidence, corpus: Corpus) -> list[tuple[str, str]]:
+    """Every candidate article, uncapped: the card's cites by retrieval rank, then agreed direct hits."""
+    if evidence.card is None:
+        return list(evidence.strong)
+    own, extra = _card_and_extra(evidence, corpus)
+    return own + extra
+
+
+def _card_and_extra(evidence: Evidence, corpus: Corpus) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
     rank = {key: i for i, key in enumerate(evidence.articles)}
     cites = [(c.doc_id, corpus.article(c.doc_id, c.article).label) for c in evidence.card.cites
              if corpus.article(c.doc_id, c.article) is not None]
     ordered = [c for _, c in sorted(enumerate(cites), key=lambda p: (rank.get(p[1], len(rank) + p[0]), p[0]))]
     # Articles both retrievers rank high, which the card does not cite, are added after the card's own.
-    extra = [a for a in evidence.strong if a not in ordered][:MAX_EXTRA]
-    return ordered[:MAX_CITES - len(extra)] + extra
+    return ordered, [a for a in evidence.strong if a not in ordered][:MAX_EXTRA]
 
 
 def render_citations(citations: list[Citation], lang: str, corpus: Corpus) -> str:
@@ -163,23 +179,38 @@ def compose_fixed(kind: str, lang: str, notes: list[str] | None = None) -> Compo
 
 
 def compose_topical(evidence: Evidence, intent: str, lang: str, corpus: Corpus,
-                    notes: list[str] | None = None, cards: dict[str, Card] | None = None) -> Composed:
-    """Direct answer, 法律依据 with verbatim quotes, next steps, disclaimer."""
+                    notes: list[str] | None = None, cards: dict[str, Card] | None = None,
+                    role: str = "borrower", echo: str = "") -> Composed:
+    """Direct answer, 法律依据 with claim-level verbatim quotes, next steps, disclaimer.
+
+    Only articles the answer's own sentences or steps name are cited (`bot.claims`); the text is
+    the card's, or its per-role text for a contact, relative, guarantor or employer.
+    """
     r = _r(lang)
-    citations = [c for c in (cite(corpus, d, a, evidence.terms) for d, a in choose_cites(evidence, corpus))
-                 if c and c.doc_id not in evidence.exclude_docs]
-    citations += [c for c in evidence.lender_citations
-                  if (c.doc_id, c.article) not in {(x.doc_id, x.article) for x in citations}]
     card = evidence.card
-    direct, steps, avoid = _card_text(card, intent, lang)
+    direct, steps, avoid = _card_text(card, intent, lang, role)
     if not direct:
-        direct = r["no_card_lead"]
-    blocks = [r[n] for n in notes or []] + [direct]
+        keys = choose_cites(evidence, corpus)
+        direct = r["no_card_lead"].format(articles=_article_names(keys, corpus, lang))
+    elif lang == "en" and card is not None and card.id not in (english_cards().get("cards") or {}):
+        # The intent's general English summary names no article: say which ones it rests on.
+        keys = choose_cites(evidence, corpus)
+        direct += " " + r["intent_articles"].format(articles=_article_names(keys, corpus, lang))
+    else:
+        # Only the articles the direct answer or a step names, in retrieval order.
+        body = "\n".join([direct, *steps, *avoid])
+        keys = [k for k in ranked_cites(evidence, corpus) if is_referred(*k, body, corpus)]
+        keys = by_claim_relevance(corpus, keys, body, evidence.terms)[:MAX_CITES]
+    keys = [k for k in keys if k[0] not in evidence.exclude_docs]   # rules that do not bind this lender
+    steps = steps or list(r["fallback_steps"])
+    citations = cite_claims(corpus, keys, "\n".join([direct, *steps, *avoid]), evidence.terms)
+    cited = {(c.doc_id, c.article) for c in citations}
+    citations += [c for c in evidence.lender_citations if (c.doc_id, c.article) not in cited]
+    blocks = [r[n] for n in notes or []] + ([echo] if echo else []) + [direct]
     if evidence.lender_note:
         blocks.append(evidence.lender_note)
     if citations:
         blocks.append(render_citations(citations, lang, corpus))
-    steps = steps or list(r["fallback_steps"])
     colon = ":" if lang == "en" else "："
     blocks.append(f"{r['steps']}{colon}\n" + "\n".join(f"- {s}" for s in steps))
     if avoid:
@@ -195,6 +226,16 @@ def compose_topical(evidence: Evidence, intent: str, lang: str, corpus: Corpus,
                     topic=card.id if card else intent)
 
 
+def _article_names(keys: list[tuple[str, str]], corpus: Corpus, lang: str) -> str:
+    """《民法典》第一千零三十三条、《刑法》第二百五十三条之一: the lead names what it cites."""
+    names = []
+    for doc_id, label in keys:
+        doc, article = corpus.document(doc_id), corpus.article(doc_id, label)
+        if doc is not None and article is not None:
+            names.append(f"《{doc.short_title}》{article.display}")
+    return (", " if lang == "en" else "、").join(names)
+
+
 def english_followups(card: Card, cards: dict[str, Card]) -> list[str]:
     """A card's follow-ups are other cards' questions; in English, use those cards' English phrasing."""
     out = []
@@ -206,19 +247,24 @@ def english_followups(card: Card, cards: dict[str, Card]) -> list[str]:
     return out
 
 
-def _card_text(card: Card | None, intent: str, lang: str) -> tuple[str, list[str], list[str]]:
+def _card_text(card: Card | None, intent: str, lang: str, role: str = "borrower") -> tuple[str, list[str], list[str]]:
+    """(direct answer, steps, don'ts) from the card, with its per-role text for this reader where given."""
     if lang == "en":
         data = english_cards()
         entry = (data.get("cards") or {}).get(card.id) if card else None
         entry = entry or (data.get("intents") or {}).get(card.intent if card else intent)
         if not entry:
             return "", [], []
+        entry = {**entry, **((entry.get("roles") or {}).get(role) or {})}
         return " ".join(entry["summary"].split()), list(entry.get("steps", []))[:MAX_STEPS], []
     if card is None:
         return "", [], []
     sections = card_sections(card)
-    return (first_sentences(sections.get("直接回答", "")), bullets(sections.get("怎么做", ""), MAX_STEPS),
-            bullets(sections.get("不要做", ""), MAX_AVOID))
+    own = card.roles.get(role, {})
+    direct = own.get("direct") or first_sentences(sections.get("直接回答", ""))
+    steps = own.get("steps") or bullets(sections.get("怎么做", ""), MAX_STEPS)
+    avoid = own.get("avoid") or bullets(sections.get("不要做", ""), MAX_AVOID)
+    return direct, steps[:MAX_STEPS], avoid[:MAX_AVOID]
 
 
 def compose_lookup(result: LookupResult, lang: str, corpus: Corpus, terms: list[str],

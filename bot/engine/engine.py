@@ -26,9 +26,11 @@ from bot.engine.question_model import QuestionClassifier, index_folder
 from bot.engine.quote_claims import quote_note
 from bot.engine.refusals import compose_refusal, refusal_kind
 from bot.engine.retrieval import HybridRetriever, article_key, best_cards, ranked_articles
+from bot.engine.roles import THIRD_PARTIES, detect_role
+from bot.engine.specifics import echo, extract, suggested_tool
 from bot.engine.understanding import QuestionReader, Understanding
 from bot.language import detect_language
-from ingest.cards import Card
+from ingest.cards import TOPICAL_INTENTS, Card
 from ingest.corpus import Corpus
 from ingest.embeddings import make_embeddings
 from ingest.keyword import tokenize
@@ -47,6 +49,7 @@ STRONG_RANK = 5         # both retrievers rank a chunk this high -> cite it even
 STRONG_TOP = 2
 FOLLOWUP_ALONE = 0.6     # card strength at which a follow-up is answered without the previous turn
 TOP_CARDS = 5           # how deep in the fused ranking a card may be
+ROLE_CARD_SHARE = 0.6   # a card written for a contact replaces a borrower's card if at least this strong
 _LEGAL_REF = re.compile(r"《[^》]*》|[\u3400-\u9fff]{0,14}第[0-9零〇一二两三四五六七八九十百千]+[条條](之[一二三四五六七八九十]+)?")
 
 
@@ -98,17 +101,20 @@ class Engine:
         notes = ["truncated_note"] if query.truncated else []
         if has_injection(query.text):
             notes.append("injection_note")
-        intent, composed, mode = self._decide(query, history, lang, notes)
+        role = detect_role(query.text)
+        intent, composed, mode = self._decide(query, history, lang, notes, role)
         citations = self._verified(composed.citations)
+        tool = suggested_tool(query.text, intent, role, extract(query.text)) if intent in TOPICAL_INTENTS else None
         text = composed.text
         if intent != "refused":
             # A sentence quoted "from" an article is checked against the article's text.
             text = "\n\n".join(p for p in (quote_note(query.text, self.corpus, lang), text) if p)
         return Answer(question=question, text=text, intent=intent, language=lang, mode=mode,
                       citations=citations, latency_ms=(time.perf_counter() - started) * 1000,
-                      followups=composed.followups, topic=composed.topic)
+                      followups=composed.followups, topic=composed.topic, role=role, suggested_tool=tool)
 
-    def _decide(self, query: Query, history, lang: str, notes: list[str]) -> tuple[str, Composed, str]:
+    def _decide(self, query: Query, history, lang: str, notes: list[str],
+                role: str = "borrower") -> tuple[str, Composed, str]:
         text = query.text
         if not text or is_greeting(text):
             return "greeting", compose_fixed("greeting", lang, [n for n in notes if n != "injection_note"]), "offline"
@@ -126,7 +132,7 @@ class Engine:
         if special is not None:
             return special
         docs, previous = self._retrieve(query, history)
-        evidence = self._evidence(docs, terms, understood, lang)
+        evidence = self._evidence(docs, terms, understood, lang, role)
         in_domain = domain_hits(text) > 0 or (previous is not None) or understood.card_id is not None
         if not in_domain and self._card_dense(docs) < CARD_MIN_DENSE:
             return "out_of_scope", compose_fixed("out_of_scope", lang, notes), "offline"
@@ -140,7 +146,8 @@ class Engine:
             if llm_answer is not None:
                 return intent, Composed(llm_answer.text, llm_answer.citations, llm_answer.followups,
                                         evidence.card.id if evidence.card else intent), "llm"
-        return intent, compose_topical(evidence, intent, lang, self.corpus, notes, self.cards), "offline"
+        echoed = echo(extract(text), lang)
+        return intent, compose_topical(evidence, intent, lang, self.corpus, notes, self.cards, role, echoed), "offline"
 
     def _retrieve(self, query: Query, history):
         """Retrieve; a weak follow-up ("联系人呢？") also searches with the previous topical question."""
@@ -172,7 +179,7 @@ class Engine:
         return None
 
     def _evidence(self, docs: list, terms: list[str], understood: Understanding | None = None,
-                  lang: str = "zh-Hans") -> Evidence:
+                  lang: str = "zh-Hans", role: str = "borrower") -> Evidence:
         card, strength = None, 0.0
         for doc in best_cards(docs, 1, TOP_CARDS):
             meta = doc.metadata
@@ -186,6 +193,8 @@ class Engine:
             same = card is not None and card.id == understood.card_id
             card = self.cards[understood.card_id]
             strength = max(strength if same else 0.0, understood.prediction.confidence, CARD_MIN_STRENGTH)
+        if card is not None and not _speaks_to(card, role):
+            card, strength = self._card_for_role(docs, role, card, strength)
         articles = [a for a in ranked_articles(docs, corpus=self.corpus, expand_cards=False)
                     if self.corpus.document(a[0]).in_force]
         strong = [a for a, d in _direct_hits(docs, self.corpus) if _agreed(d.metadata) and a in articles][:STRONG_TOP]
@@ -196,6 +205,17 @@ class Engine:
             evidence.lender_citations = lender_citations(lender, self.corpus)
             evidence.exclude_docs = lender.type.not_binding
         return evidence
+
+    def _card_for_role(self, docs: list, role: str, card: Card, strength: float) -> tuple[Card, float]:
+        """A third party (contact, relative, employer) whose best card is written for the borrower:
+        the next good card written for them, else the borrower's card (same law)."""
+        for rank, doc in enumerate(best_cards(docs, TOP_CARDS, TOP_CARDS)):
+            other = self.cards.get(doc.metadata.get("card_id") or "")
+            other_strength = _card_strength(doc.metadata, rank)
+            if other is not None and other is not card and _speaks_to(other, role) \
+                    and other_strength >= max(CARD_MIN_STRENGTH, strength * ROLE_CARD_SHARE):
+                return other, other_strength
+        return card, strength
 
     @staticmethod
     def _card_dense(docs: list) -> float:
@@ -252,6 +272,19 @@ def _classifier(settings, index) -> QuestionClassifier | None:
     if settings is None or index is None:
         return None
     return QuestionClassifier.load(index_folder(settings, index.version))
+
+
+def _speaks_to(card: Card, role: str) -> bool:
+    """The card's text fits this reader: written for them, for everyone, or with their own text.
+
+    A contact's card ("you owe nothing") does not fit a guarantor, nor a borrower's card a contact."""
+    if role in card.roles:
+        return True
+    if role in THIRD_PARTIES:
+        return card.audience != "borrower"
+    if role == "guarantor":
+        return card.audience != "contact"
+    return True
 
 
 def _direct_hits(docs: list, corpus: Corpus):

@@ -12,6 +12,7 @@ from functools import lru_cache
 
 from bot.datafiles import load_yaml
 from bot.engine.lenders import expansion_terms as lender_terms
+from ingest.guidance import clean_lines
 from ingest.normalize import normalize_text
 
 # Longer questions are answered from their beginning, with a note: a pasted essay should not
@@ -59,8 +60,13 @@ def fix_typos(text: str) -> str:
 
 
 def normalize_question(text: str) -> str:
-    """Simplified script, half-width digits/letters, no stray spaces between Chinese characters, typos fixed."""
-    text = normalize_text(text or "")
+    """Simplified script, half-width digits/letters, no stray spaces between Chinese characters, typos fixed.
+
+    A pasted web title or page goes through the ingest cleaner first, like the guidance article it
+    may come from: converter pinyin glosses (聯(lián) -> 联), site boilerplate lines (资深用户, 作者：…,
+    免责声明…) and phone numbers or e-mail addresses are removed.
+    """
+    text = "\n".join(clean_lines(text or "")) or normalize_text(text or "")
     text = _CJK_SPACE.sub("", text.replace("\n", " "))
     return fix_typos(text).strip()
 

@@ -28,7 +28,7 @@ log = logging.getLogger(__name__)
 ASKING, CHECKING = 1, 2
 WIZARD_COMMANDS = ("script", "contact", "complain")
 PRIVATE_ONLY = (*WIZARD_COMMANDS, "check")   # commands (and /start payloads) that open a form
-FORM_TOPICS = ("script", "contact", "check")  # /start buttons that open a form
+FORM_TOPICS = ("script", "contact", "check", "complain")  # buttons that open a form
 
 
 def _choices_keyboard(choices) -> ReplyKeyboardMarkup | ReplyKeyboardRemove:
@@ -188,7 +188,8 @@ def tools_conversation() -> ConversationHandler:
     entry_points += [
         CommandHandler("check", on_check_command, filters=private),
         CommandHandler("start", on_start_payload, filters=private & payload),
-        CallbackQueryHandler(on_topic_button, pattern=rf"^t:({'|'.join(FORM_TOPICS)})$"),
+        # /start topic buttons (t:) and the tool offered under an answer (tool:) open the same forms.
+        CallbackQueryHandler(on_topic_button, pattern=rf"^(t|tool):({'|'.join(FORM_TOPICS)})$"),
     ]
     with warnings.catch_warnings():
         # per_message=False is intended: the flow is tracked per user and chat, and the

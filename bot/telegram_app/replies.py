@@ -28,6 +28,8 @@ def answer_keyboard(answer, seq: int, corpus, lang: str, owner: int) -> InlineKe
     """Follow-up questions (by index into the owner's stored list) and 查看法条 per cited article."""
     rows = [[(f"❓ {q}"[:60], owned(f"q:{seq}:{i}", owner))]
             for i, q in enumerate(answer.followups[:MAX_FOLLOWUPS])]
+    if answer.suggested_tool:   # the advice tool that fits the question starts from this button
+        rows.insert(0, [(tool_button_label(answer.suggested_tool, lang), f"tool:{answer.suggested_tool}")])
     seen = set()
     for c in answer.citations:
         article = corpus.article(c.doc_id, c.article) if corpus is not None else None
@@ -39,6 +41,14 @@ def answer_keyboard(answer, seq: int, corpus, lang: str, owner: int) -> InlineKe
         if len(seen) >= MAX_ARTICLE_BUTTONS:
             break
     return keyboard(rows)
+
+
+def tool_button_label(tool: str, lang: str) -> str:
+    from bot.engine.composer import replies
+    from bot.language import localize
+
+    label = replies()["en" if lang == "en" else "zh"]["tool_button"][tool]
+    return label if lang == "en" else localize(label, lang)
 
 
 async def send_html(bot: Bot, chat_id: int, html: str, reply_markup=None, **kwargs) -> None:

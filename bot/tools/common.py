@@ -12,6 +12,7 @@ from pathlib import Path
 from bot import messages
 from bot.engine.answers import Citation
 from bot.engine.citations import make_citation
+from bot.engine.claim_quotes import anchor_quote
 from bot.language import localize
 from ingest.corpus import Corpus, load_corpus
 
@@ -52,10 +53,18 @@ def default_corpus() -> Corpus:
 
 
 def cite(corpus: Corpus, ref: dict | tuple) -> Citation:
-    """Citation for {doc, article, quote?} or (doc, article[, quote]); verified against the corpus."""
-    if isinstance(ref, dict):
-        return make_citation(corpus, ref["doc"], str(ref["article"]), ref.get("quote"))
-    return make_citation(corpus, *ref)
+    """Citation for {doc, article, quote?} or (doc, article[, quote]); verified against the corpus.
+
+    A quoted phrase from a list item is shown with the item's lead-in and labelled with its item
+    (第五十条第一款第（一）项), by the same quoting function as the answers (`bot.claim_quotes`).
+    """
+    doc_id, label, quote = (ref["doc"], str(ref["article"]), ref.get("quote")) if isinstance(ref, dict) \
+        else (*ref, None)[:3]
+    article = corpus.article(doc_id, label)
+    if quote is None or article is None:
+        return make_citation(corpus, doc_id, label, quote)
+    anchored = anchor_quote(article, quote)
+    return make_citation(corpus, doc_id, label, anchored.quote, anchored.locator)
 
 
 def caveat_text(citation: Citation, lang: str) -> str | None:

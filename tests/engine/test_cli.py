@@ -53,6 +53,15 @@ def test_batch_reads_stdin_and_writes_json_lines(batch):
     assert all(b["citations"] for b in batch[:4])
 
 
+def test_ask_echoes_the_users_facts_and_hints_at_the_matching_tool(engine_settings):
+    proc = _run(engine_settings, "ask", "我欠了招商银行信用卡8万，现在失业了，怎么跟银行谈分期")
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.startswith("您提到：招商银行、欠款8万元、目前失业。")
+    assert "python -m bot script" in proc.stdout.strip().splitlines()[-1]
+    data = json.loads(_run(engine_settings, "ask", "--json", "我是紧急联系人，催收天天打我电话").stdout)
+    assert data["role"] == "contact" and data["suggested_tool"] == "contact"
+
+
 def test_ask_prints_plain_text(engine_settings):
     proc = _run(engine_settings, "ask", "民法典第2000条")
     assert proc.returncode == 0, proc.stderr

@@ -32,6 +32,15 @@ def test_issue_targets(report):
     assert report["language_ok"] == 1.0, report["failures"]
 
 
+def test_answers_fit_the_question_over_the_eval_set(report):
+    """No quote stops at a list head's colon; every cited article is named in the answer's own text;
+    every question asked by a contact, relative or employer is answered to that person."""
+    assert report["list_head_quotes"] == 0, report["failures"]
+    assert report["citations_referred"] == 1.0, report["failures"]
+    assert report["third_party_questions"] >= 6
+    assert report["third_party_to_asker"] == 1.0, report["failures"]
+
+
 def test_no_card_phrasing_copies_an_eval_question(engine):
     # Card phrasings are matched one by one; a copied eval question would score itself.
     from bot.engine.query import normalize_question

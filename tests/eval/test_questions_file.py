@@ -23,7 +23,8 @@ EXPECTS = {"answer", "out_of_scope", "refused", "greeting", "false_premise"}
 # Intents that must go with a given non-answer expectation.
 EXPECT_INTENT = {"out_of_scope": "out_of_scope", "refused": "refused", "greeting": "greeting"}
 REQUIRED = {"id", "question", "lang", "intent", "gold", "expect"}
-OPTIONAL = {"must_not_cite", "note"}
+OPTIONAL = {"must_not_cite", "note", "asker"}
+ASKERS = {"contact", "relative", "employer", "guarantor"}
 
 
 @pytest.fixture(scope="module")
@@ -57,6 +58,7 @@ def test_fields_are_valid(questions):
         assert q["intent"] in INTENTS, f"{q['id']}: intent {q['intent']}"
         assert q["expect"] in EXPECTS, f"{q['id']}: expect {q['expect']}"
         assert isinstance(q["gold"], list), q["id"]
+        assert q.get("asker", "contact") in ASKERS, f"{q['id']}: asker {q['asker']}"
 
 
 def test_gold_matches_expectation(questions):

@@ -145,5 +145,7 @@ def test_finish_text_lists_quotes_and_disclaimer(checker, sources, corpus):
     text = finish_text(checked.text, checked.citations, "zh-Hans", corpus)
     body, basis, disclaimer = text.split("\n\n")
     assert body == "骚扰他人的可能构成犯罪[1]。"
-    assert basis.startswith(f"法律依据：\n1. 《刑法》第二百九十三条之一：“{checked.citations[0].quote}”")
+    cited = checked.citations[0]
+    assert cited.display.startswith("《刑法》第二百九十三条之一")      # + the item quoted, e.g. 第（三）项
+    assert basis.startswith(f"法律依据：\n1. {cited.display}：“{cited.quote.replace(chr(10), '')}”")
     assert disclaimer == t("disclaimer", "zh-Hans")

@@ -213,6 +213,21 @@ def test_contact_wizard_ends_with_a_document(bot, fake_api):
     assert document.get("caption")
 
 
+def test_answer_offers_the_matching_tool_as_a_button(bot, fake_api):
+    """The user's amount, lender and job loss are echoed; the /script button starts the wizard."""
+    user = 141
+    reply = ask(fake_api, user, "我欠了招商银行信用卡8万，现在失业了，怎么跟银行谈分期")
+    assert "欠款8万元" in reply.text and "目前失业" in reply.text and "招商银行" in reply.text
+    tool = [b for b in reply.buttons if b["callback_data"].startswith("tool:")]
+    assert [b["callback_data"] for b in tool] == ["tool:script"]
+    mark = fake_api.mark()
+    fake_api.press(user, reply, "tool:script")
+    fake_api.wait_for("answerCallbackQuery", after=mark)
+    first_step = fake_api.wait_for("sendMessage", chat_id=user, after=mark)
+    assert first_step.text and first_step.text != reply.text
+    fake_api.send_command(user, "/cancel")
+
+
 def test_cancel_outside_a_tool(bot, fake_api, mark):
     fake_api.send_command(118, "/cancel")
     reply = fake_api.wait_for("sendMessage", chat_id=118, after=mark)

@@ -33,6 +33,8 @@ def corpus() -> Corpus:
 
 _REF = re.compile(r"《([^》]+)》(第[零一二两三四五六七八九十百千]+条(?:之[一二三四五六七八九十]+)?|第[一二三四五六七八九十]+项)")
 _QUOTED_LINE = re.compile(r"^\s*(?:\d+\.|-)\s*《([^》]+)》(\S+?)：(.+)$")
+# The article part of 第五十条第一款第（一）项 (the rest names the paragraph and item quoted).
+_ARTICLE_PART = re.compile(r"第[零一二两三四五六七八九十百千]+条(?:之[一二三四五六七八九十]+)?|第[一二三四五六七八九十]+项")
 
 
 def assert_citations_valid(corpus: Corpus, citations, *texts: str) -> None:
@@ -53,7 +55,7 @@ def assert_citations_valid(corpus: Corpus, citations, *texts: str) -> None:
             m = _QUOTED_LINE.match(line)
             if not m or m.group(1) not in by_title:
                 continue
-            doc_id, label = by_title[m.group(1)], m.group(2)
+            doc_id, label = by_title[m.group(1)], _ARTICLE_PART.match(m.group(2)).group(0)
             label = label[1:-1] if label.endswith("项") else label
             for quote in re.findall(r"“([^”]+)”", m.group(3)):
                 assert corpus.has_quote(doc_id, label, quote), f"not verbatim in {doc_id} {label}: {quote[:30]}"

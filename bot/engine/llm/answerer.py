@@ -22,11 +22,13 @@ from typing import Any
 from bot.datafiles import load_yaml
 from bot.engine.answers import Answer, Citation
 from bot.engine.citations import CitationError, make_citation
+from bot.engine.claim_quotes import anchor_quote, claim_quote, ends_at_list_head
 from bot.engine.query import MAX_QUESTION_CHARS
 from bot.engine.quotes import sentences, trim_quote_marks
 from bot.language import localize, to_simplified
 from bot.messages import t
 from ingest.corpus import STATUS_LABELS, Article, Corpus, Document
+from ingest.keyword import tokenize
 from ingest.numerals import article_label, chinese_to_int
 
 log = logging.getLogger(__name__)
@@ -442,8 +444,16 @@ class ReplyChecker:
     def _citation(self, source: Source, context: list[str]) -> Citation | None:
         doc_id, label = source.key
         quote = choose_quote(source.article, " ".join(context))
+        # The same claim-level form as offline answers: an item gets its lead-in and its label,
+        # and a bare list head gets the item the model's sentence is about.
+        if quote is not None:
+            quoted = (claim_quote(source.article, tokenize(" ".join(context))) if ends_at_list_head(quote)
+                      else anchor_quote(source.article, quote))
+            quote, locator = quoted.quote, quoted.locator
+        else:
+            locator = ""
         try:
-            return make_citation(self.corpus, doc_id, label, quote)
+            return make_citation(self.corpus, doc_id, label, quote, locator)
         except CitationError:
             try:  # the chosen span did not survive the verbatim check: quote the first sentence
                 return make_citation(self.corpus, doc_id, label)
