@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import re
 import time
+from dataclasses import dataclass, replace
 
 from bot.answers import Answer, Citation
 from bot.cardmatch import CardMatcher, MemoEmbeddings
@@ -48,14 +49,21 @@ def detect_reply_language(question: str) -> str:
     return detect_language(question)
 
 
+@dataclass(frozen=True)
+class Knowledge:
+    """Everything an answer reads: swapped as one reference, so an answer never mixes two versions."""
+    corpus: Corpus
+    cards: dict[str, Card]
+    index: object
+    retriever: HybridRetriever
+
+
 class Engine:
     def __init__(self, settings, corpus: Corpus, cards: list[Card], index, retriever: HybridRetriever | None = None,
                  matcher: CardMatcher | None = None):
         self.settings = settings
-        self.corpus = corpus
-        self.cards = {c.id: c for c in cards}
-        self.index = index
-        self.retriever = retriever or HybridRetriever(index=index, cards=matcher, corpus=corpus)
+        self._knowledge = Knowledge(corpus, {c.id: c for c in cards}, index,
+                                    retriever or HybridRetriever(index=index, cards=matcher, corpus=corpus))
         self._llm = None
         self.embeddings = None      # the memoising query embedder (benchmarks clear it between runs)
 
@@ -69,12 +77,42 @@ class Engine:
         engine.embeddings = matcher.embeddings
         return engine
 
+    @property
+    def knowledge(self) -> Knowledge:
+        return self._knowledge
+
+    @property
+    def corpus(self) -> Corpus:
+        return self._knowledge.corpus
+
+    @property
+    def cards(self) -> dict[str, Card]:
+        return self._knowledge.cards
+
+    @property
+    def index(self):
+        return self._knowledge.index
+
+    @property
+    def retriever(self) -> HybridRetriever:
+        return self._knowledge.retriever
+
+    @retriever.setter
+    def retriever(self, retriever: HybridRetriever) -> None:
+        # The evaluation swaps retrieval variants; the rest of the knowledge stays.
+        self._knowledge = replace(self._knowledge, retriever=retriever)
+
     def reload(self) -> None:
-        """Reopen the knowledge and the index after a rebuild (`python -m ingest` / Telegram /reload)."""
+        """Reopen the knowledge and the index after a rebuild (`python -m ingest` / Telegram /reload).
+
+        The new state is built completely (reusing the loaded embedder) while answers go on from the
+        old one, then one reference is swapped: an answer in flight finishes on the state it began with.
+        """
         corpus, cards, index, matcher = _load(self.settings, self.embeddings)
-        self.corpus, self.cards, self.index = corpus, {c.id: c for c in cards}, index
+        retriever = self.retriever.model_copy(update={"index": index, "cards": matcher, "corpus": corpus})
+        knowledge = Knowledge(corpus, {c.id: c for c in cards}, index, retriever)
         self.embeddings = matcher.embeddings
-        self.retriever = self.retriever.model_copy(update={"index": index, "cards": matcher, "corpus": corpus})
+        self._knowledge = knowledge
         self._llm = None
 
     # ------------------------------------------------------------------ answering
@@ -86,26 +124,27 @@ class Engine:
         notes = ["truncated_note"] if query.truncated else []
         if has_injection(query.text):
             notes.append("injection_note")
-        intent, composed, mode = self._decide(query, history, lang, notes)
-        citations = self._verified(composed.citations)
+        k = self._knowledge     # one version of the knowledge for the whole answer
+        intent, composed, mode = self._decide(k, query, history, lang, notes)
+        citations = self._verified(k, composed.citations)
         return Answer(question=question, text=composed.text, intent=intent, language=lang, mode=mode,
                       citations=citations, latency_ms=(time.perf_counter() - started) * 1000,
                       followups=composed.followups, topic=composed.topic)
 
-    def _decide(self, query: Query, history, lang: str, notes: list[str]) -> tuple[str, Composed, str]:
+    def _decide(self, k: Knowledge, query: Query, history, lang: str, notes: list[str]) -> tuple[str, Composed, str]:
         text = query.text
         if not text or is_greeting(text):
             return "greeting", compose_fixed("greeting", lang, [n for n in notes if n != "injection_note"]), "offline"
         if is_refused(text):
             return "refused", compose_fixed("refused", lang, notes), "offline"
         terms = tokenize(query.search_text)
-        found = lookup(text, self.corpus)
+        found = lookup(text, k.corpus)
         if found is not None:
-            return "article_lookup", compose_lookup(found, lang, self.corpus, terms, notes), "offline"
+            return "article_lookup", compose_lookup(found, lang, k.corpus, terms, notes), "offline"
         if is_out_of_scope(text):
             return "out_of_scope", compose_fixed("out_of_scope", lang, notes), "offline"
-        docs, previous = self._retrieve(query, history)
-        evidence = self._evidence(docs, terms)
+        docs, previous = self._retrieve(k, query, history)
+        evidence = self._evidence(k, docs, terms)
         in_domain = domain_hits(text) > 0 or (previous is not None)
         if not in_domain and self._card_dense(docs) < CARD_MIN_DENSE:
             return "out_of_scope", compose_fixed("out_of_scope", lang, notes), "offline"
@@ -115,26 +154,26 @@ class Engine:
         if intent is None or (evidence.card is None and not evidence.strong):
             return "out_of_scope", compose_fixed("out_of_scope", lang, notes), "offline"
         if self.settings is not None and getattr(self.settings, "llm_enabled", False):
-            llm_answer = self._llm_answer(query, docs, lang, history)
+            llm_answer = self._llm_answer(k, query, docs, lang, history)
             if llm_answer is not None:
                 return intent, Composed(llm_answer.text, llm_answer.citations, llm_answer.followups,
                                         evidence.card.id if evidence.card else intent), "llm"
-        return intent, compose_topical(evidence, intent, lang, self.corpus, notes, self.cards), "offline"
+        return intent, compose_topical(evidence, intent, lang, k.corpus, notes, k.cards), "offline"
 
     def retrieve(self, query: Query, context: str = "") -> list:
-        return self.retriever.search(query, context=context)
+        return self._knowledge.retriever.search(query, context=context)
 
-    def _retrieve(self, query: Query, history):
+    def _retrieve(self, k: Knowledge, query: Query, history):
         """Retrieve; a weak follow-up ("联系人呢？") also searches with the previous topical question."""
-        docs = self.retriever.search(query)
+        docs = k.retriever.search(query)
         previous = context_turn(history) if history else None
         if previous is None or not looks_like_followup(query.text):
             return docs, None
         if self._stands_alone(query.text, docs):
             return docs, previous
-        topic_card = self.cards.get(previous.answer_topic or "")
+        topic_card = k.cards.get(previous.answer_topic or "")
         context = build_query(previous.question).text + (" " + topic_card.topic if topic_card else "")
-        return self.retriever.search(query, context=context), previous
+        return k.retriever.search(query, context=context), previous
 
     def _stands_alone(self, text: str, docs: list) -> bool:
         """A follow-up with its own strong topic ("那如果他们上门呢？") is answered on that topic."""
@@ -142,17 +181,17 @@ class Engine:
                          if d.metadata.get("source") == "card"), 0.0)
         return strength >= FOLLOWUP_ALONE and classify_topic(text) is not None
 
-    def _evidence(self, docs: list, terms: list[str]) -> Evidence:
+    def _evidence(self, k: Knowledge, docs: list, terms: list[str]) -> Evidence:
         card, strength = None, 0.0
         for doc in best_cards(docs, 1, TOP_CARDS):
             meta = doc.metadata
-            if meta.get("card_id") in self.cards:
+            if meta.get("card_id") in k.cards:
                 strength = _card_strength(meta, 0)
                 if strength >= CARD_MIN_STRENGTH:
-                    card = self.cards[meta["card_id"]]
-        articles = [a for a in ranked_articles(docs, corpus=self.corpus, expand_cards=False)
-                    if self.corpus.document(a[0]).in_force]
-        strong = [a for a, d in _direct_hits(docs, self.corpus) if _agreed(d.metadata) and a in articles][:STRONG_TOP]
+                    card = k.cards[meta["card_id"]]
+        articles = [a for a in ranked_articles(docs, corpus=k.corpus, expand_cards=False)
+                    if k.corpus.document(a[0]).in_force]
+        strong = [a for a, d in _direct_hits(docs, k.corpus) if _agreed(d.metadata) and a in articles][:STRONG_TOP]
         return Evidence(card=card, card_strength=strength, articles=articles, strong=strong, terms=terms)
 
     @staticmethod
@@ -169,7 +208,7 @@ class Engine:
             intent = card_intent
         return intent
 
-    def _llm_answer(self, query: Query, docs: list, lang: str, history) -> Answer | None:
+    def _llm_answer(self, k: Knowledge, query: Query, docs: list, lang: str, history) -> Answer | None:
         try:
             from bot.llm import LLMAnswerer, LLMError
         except ImportError:
@@ -180,7 +219,7 @@ class Engine:
                 for d in docs]
         try:
             if self._llm is None:
-                self._llm = LLMAnswerer(self.settings, self.corpus)
+                self._llm = LLMAnswerer(self.settings, k.corpus)
             return self._llm.answer(question=query.original, hits=hits, language=lang, history=history)
         except LLMError as exc:
             log.warning("LLM answer failed, using the offline composer: %s", type(exc).__name__)
@@ -188,11 +227,11 @@ class Engine:
             log.warning("LLM answer failed unexpectedly, using the offline composer: %s", type(exc).__name__)
         return None
 
-    def _verified(self, citations: list[Citation]) -> list[Citation]:
+    def _verified(self, k: Knowledge, citations: list[Citation]) -> list[Citation]:
         """Drop any citation whose article is missing or whose quote is not verbatim (checked in code)."""
         kept = []
         for citation in citations:
-            if is_valid(self.corpus, citation):
+            if is_valid(k.corpus, citation):
                 kept.append(citation)
             else:
                 log.warning("dropped an unverifiable citation to %s %s", citation.doc_id, citation.article)

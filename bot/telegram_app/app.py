@@ -5,6 +5,7 @@ import asyncio
 import logging
 import secrets
 import sys
+import time
 from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import urlparse
 
@@ -26,7 +27,10 @@ PUBLIC_COMMANDS = ("start", "help", "contact", "borrower", "script", "check", "c
                    "lang", "privacy", "forget", "cancel")
 ADMIN_COMMANDS = (("reload", "重建知识库索引（管理员）"), ("stats", "运行统计（管理员）"))
 ENGINE_THREADS = 2          # the machine has few cores; more threads only contend
-MAX_CONCURRENT_UPDATES = 64
+MAX_RUNNING_UPDATES = 64    # updates being handled at once (waiting for the same user's turn is not counted)
+MAX_PENDING_UPDATES = 1024  # updates accepted and not finished, across all users
+SEND_RETRIES = 5            # a 429 RetryAfter from Telegram is waited out and the call retried
+WEBHOOK_CONNECTIONS = 100   # Telegram's maximum; each update's call lasts until it is answered
 PERSIST_EVERY = 10          # seconds between persistence writes (also written on shutdown)
 
 NON_TEXT = (filters.Sticker.ALL | filters.PHOTO | filters.VOICE | filters.AUDIO | filters.VIDEO
@@ -58,7 +62,7 @@ def register_handlers(application: Application) -> None:
     application.add_error_handler(handlers.on_error)
 
 
-async def _register_commands(application: Application, admin_ids: list[int]) -> None:
+async def register_commands(application: Application, admin_ids: list[int]) -> None:
     bot = application.bot
     for lang, code in (("zh-Hans", None), ("en", "en")):
         public = [BotCommand(name, t(f"cmd_{name}", lang)) for name in PUBLIC_COMMANDS]
@@ -72,56 +76,136 @@ async def _register_commands(application: Application, admin_ids: list[int]) -> 
             log.warning("admin commands not registered for one admin: %s", type(exc).__name__)
 
 
-def build_application(settings, engine) -> Application:
-    token = settings.telegram_bot_token.get_secret_value()
+def redis_client(settings):
+    """The asyncio Redis client for REDIS_URL, or None in single-process mode."""
+    if settings.redis_url is None:
+        return None
+    from redis.asyncio import Redis
+
+    return Redis.from_url(settings.redis_url.get_secret_value(), decode_responses=True)
+
+
+def _persistence(settings, shared: bool):
+    if shared:
+        from bot.telegram_app.shared import SharedStatePersistence
+
+        return SharedStatePersistence()
     settings.persistence_path.parent.mkdir(parents=True, exist_ok=True)
-    persistence = PicklePersistence(
+    return PicklePersistence(
         filepath=settings.persistence_path,
         store_data=PersistenceInput(bot_data=False, chat_data=True, user_data=True, callback_data=False),
         update_interval=PERSIST_EVERY,
     )
+
+
+async def _follow_index(application: Application) -> None:
+    """Reload when another host or replica switched DATA_DIR/CURRENT (beside the answer threads)."""
+    from bot.shared_state.index_watch import watch_index
+
+    svc: Services = application.bot_data["services"]
+
+    async def reload() -> None:
+        if svc.reload_lock.locked():     # our own /reload is switching it right now
+            return
+        async with svc.reload_lock:
+            await svc.run_reload(svc.engine.reload)
+
+    await watch_index(svc.settings.data_dir, lambda: svc.engine.index.version, reload,
+                      svc.settings.index_watch_seconds)
+
+
+def build_application(settings, engine, redis=None) -> Application:
+    token = settings.telegram_bot_token.get_secret_value()
+    shared = redis is not None
     executor = ThreadPoolExecutor(max_workers=ENGINE_THREADS, thread_name_prefix="engine")
-    retention_task: dict[str, asyncio.Task] = {}
+    # Shared hits are compared across machines, so they are wall-clock times.
+    limiter = UserRateLimiter(settings.rate_limit_per_minute, clock=time.time if shared else time.monotonic)
+    processor = PerUserUpdateProcessor(MAX_RUNNING_UPDATES, MAX_PENDING_UPDATES)
+    background: dict[str, asyncio.Task] = {}
 
     async def post_init(application: Application) -> None:
-        application.bot_data["services"] = Services(
-            settings=settings, engine=engine, executor=executor,
-            limiter=UserRateLimiter(settings.rate_limit_per_minute))
-        await _register_commands(application, settings.admin_ids)
-        retention_task["task"] = asyncio.create_task(retention_loop(application, settings.retention_days))
+        application.bot_data["services"] = Services(settings=settings, engine=engine, executor=executor,
+                                                    limiter=limiter)
+        if not settings.webhook_url:
+            await register_commands(application, settings.admin_ids)
+        if not shared:   # in Redis, retention is the keys' TTL
+            background["retention"] = asyncio.create_task(retention_loop(application, settings.retention_days))
+        if settings.index_watch_seconds > 0:
+            background["index"] = asyncio.create_task(_follow_index(application))
         log.info("bot @%s ready", application.bot.username)
 
     async def post_stop(application: Application) -> None:
-        task = retention_task.pop("task", None)
-        if task:
+        for task in background.values():
             task.cancel()
+        background.clear()
 
     async def post_shutdown(application: Application) -> None:
         executor.shutdown(wait=False, cancel_futures=True)
+        application.bot_data["services"].reload_executor.shutdown(wait=False, cancel_futures=True)
+        if redis is not None:
+            await redis.aclose()
 
     application = (
         Application.builder()
         .token(token)
         .base_url(settings.telegram_base_url)
         .base_file_url(file_base_url(settings.telegram_base_url))
-        .rate_limiter(AIORateLimiter())
-        .persistence(persistence)
-        .concurrent_updates(PerUserUpdateProcessor(MAX_CONCURRENT_UPDATES))
+        .rate_limiter(AIORateLimiter(overall_max_rate=settings.telegram_calls_per_second,
+                                     max_retries=SEND_RETRIES))
+        .persistence(_persistence(settings, shared))
+        .concurrent_updates(processor)
         .post_init(post_init)
         .post_stop(post_stop)
         .post_shutdown(post_shutdown)
         .build()
     )
     register_handlers(application)
+    if shared:
+        from bot.shared_state.userstate import RedisUserStateStore
+        from bot.telegram_app.shared import SharedUserState
+
+        store = RedisUserStateStore(redis, settings.redis_prefix, settings.retention_days,
+                                    lock_seconds=settings.update_lease_seconds)
+        processor.shared = SharedUserState(store, application, limiter)
     return application
 
 
-def _webhook_secret(settings) -> str:
+async def _webhook_secret(settings, leader) -> str:
     if settings.webhook_secret:
         return settings.webhook_secret.get_secret_value()
+    if leader is not None:    # every replica must verify the same secret
+        return await leader.shared_secret()
     # setWebhook is called by us, so a fresh random secret per start is as good as a configured one.
     log.warning("WEBHOOK_SECRET is not set; using a random secret for this run")
     return secrets.token_urlsafe(32)
+
+
+async def _run_webhook(settings, engine) -> None:
+    """Webhook mode: N replicas may listen behind one reverse proxy when REDIS_URL is set."""
+    from bot.shared_state.leader import StartupLeader
+    from bot.shared_state.ledger import UpdateLedger
+    from bot.telegram_app.webhook import serve_webhook
+
+    redis = redis_client(settings)
+    application = build_application(settings, engine, redis)
+    leader = StartupLeader(redis, settings.redis_prefix) if redis is not None else None
+    ledger = UpdateLedger(redis, settings.redis_prefix, settings.update_lease_seconds) if redis is not None else None
+    secret = await _webhook_secret(settings, leader)
+
+    async def register_all() -> None:
+        await application.bot.set_webhook(settings.webhook_url, secret_token=secret,
+                                          allowed_updates=Update.ALL_TYPES, max_connections=WEBHOOK_CONNECTIONS)
+        await register_commands(application, settings.admin_ids)
+
+    async def register() -> None:
+        if leader is None:
+            await register_all()
+        elif not await leader.run_once(f"{settings.webhook_url}|{secret}|{sorted(settings.admin_ids)}", register_all):
+            log.info("webhook and commands already registered by another replica")
+
+    await serve_webhook(application, listen=settings.webhook_listen, port=settings.webhook_port,
+                        path=urlparse(settings.webhook_url).path.strip("/"), secret=secret, register=register,
+                        ledger=ledger, lease_seconds=settings.update_lease_seconds)
 
 
 def load_engine(settings):
@@ -147,13 +231,8 @@ def run_telegram(settings) -> None:
     except Exception as exc:  # e.g. the index is missing: say what to do, not a traceback
         print(f"Cannot start the bot: {exc}", file=sys.stderr)
         raise SystemExit(2) from exc
-    application = build_application(settings, engine)
     if settings.webhook_url:
-        path = urlparse(settings.webhook_url).path.strip("/")
-        log.info("starting in webhook mode on %s:%d", settings.webhook_listen, settings.webhook_port)
-        application.run_webhook(listen=settings.webhook_listen, port=settings.webhook_port, url_path=path,
-                                webhook_url=settings.webhook_url, secret_token=_webhook_secret(settings),
-                                allowed_updates=Update.ALL_TYPES)
+        asyncio.run(_run_webhook(settings, engine))
     else:
         log.info("starting in long-polling mode")
-        application.run_polling(allowed_updates=Update.ALL_TYPES)
+        build_application(settings, engine, redis_client(settings)).run_polling(allowed_updates=Update.ALL_TYPES)
