@@ -114,6 +114,12 @@ async def _follow_index(application: Application) -> None:
                       svc.settings.index_watch_seconds)
 
 
+def _bot_api_limiter(calls_per_second: float) -> AIORateLimiter:
+    """Evenly spaced calls (one per 1/rate s, no bursts: a burst of 30 at once trips Telegram's
+    flood control, and every 429 pauses all sending); a 429 RetryAfter is waited out and retried."""
+    return AIORateLimiter(overall_max_rate=1, overall_time_period=1 / calls_per_second, max_retries=SEND_RETRIES)
+
+
 def build_application(settings, engine, redis=None) -> Application:
     token = settings.telegram_bot_token.get_secret_value()
     shared = redis is not None
@@ -150,8 +156,7 @@ def build_application(settings, engine, redis=None) -> Application:
         .token(token)
         .base_url(settings.telegram_base_url)
         .base_file_url(file_base_url(settings.telegram_base_url))
-        .rate_limiter(AIORateLimiter(overall_max_rate=settings.telegram_calls_per_second,
-                                     max_retries=SEND_RETRIES))
+        .rate_limiter(_bot_api_limiter(settings.telegram_calls_per_second))
         .persistence(_persistence(settings, shared))
         .concurrent_updates(processor)
         .post_init(post_init)
