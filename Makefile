@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup run index test test-fast eval bench clean
+.PHONY: setup run index lint test test-fast eval bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -22,7 +22,10 @@ index: setup
 run: index
 	$(PY) -m bot
 
-test: setup
+lint: setup
+	$(PY) -m ruff check .
+
+test: lint
 	$(PY) -m pytest -q
 
 test-fast: setup
@@ -36,5 +39,6 @@ bench: index
 	$(PY) -m benchmarks.load_bench
 	$(PY) -m benchmarks.answer_bench
 
+# Deletes the index only; users' state (PERSISTENCE_PATH, ./state by default) is kept.
 clean:
 	rm -rf data .pytest_cache

@@ -2,7 +2,7 @@
 
     python -m benchmarks.load_bench [--users 50] [--messages 10] [--replicas 1]
 
-Starts the fake Bot API server (tests/telegram/fake_bot_api.py) with Telegram's flood limit
+Starts the fake Bot API server (tests/support/fake_bot_api.py) with Telegram's flood limit
 (30 messages/s; `--inject-429 0.05` also refuses 5 % of sendMessage calls with 429), and the real
 `python -m bot` on the index in DATA_DIR (build it first: `python -m ingest`): one polling
 process, or with `--replicas N` N webhook replicas sharing a real redis-server behind a
@@ -27,11 +27,10 @@ import threading
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tests" / "telegram"))
+from tests.support.fake_bot_api import FakeBotAPI
+from tests.support.round_robin_proxy import RoundRobinProxy
 
-from fake_bot_api import FakeBotAPI  # noqa: E402
-from round_robin_proxy import RoundRobinProxy  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
 
 FLOOD_LIMIT = 30        # messages per second, Telegram's limit per bot
 CALLS_PER_SECOND = 29   # the bot's own limiter (TELEGRAM_CALLS_PER_SECOND default), shared by the replicas
@@ -93,7 +92,7 @@ def _wait(condition, what: str, proc: subprocess.Popen | None, log_path: Path | 
 def start_bot(api: FakeBotAPI, workdir: Path, data_dir: str, name: str = "bot", **extra) -> tuple[subprocess.Popen, Path]:
     log_path = workdir / f"{name}.log"
     env = {**os.environ, "TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_BASE_URL": api.base_url,
-           "DATA_DIR": data_dir, "PERSISTENCE_PATH": str(workdir / f"{name}-state.pickle"), "WEBHOOK_URL": "",
+           "DATA_DIR": data_dir, "PERSISTENCE_PATH": str(workdir / f"{name}-state.json"), "WEBHOOK_URL": "",
            "RATE_LIMIT_PER_MINUTE": "0", "LOG_LEVEL": "INFO", **{k: str(v) for k, v in extra.items()}}
     mark = api.mark()
     proc = subprocess.Popen([sys.executable, "-m", "bot"], cwd=ROOT, env=env, stdin=subprocess.DEVNULL,

@@ -75,7 +75,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from bot.config import Settings
     from ingest.build import build_index
-    from ingest.index import open_index
+    from ingest.reader import open_index
 
     questions = load_questions()
     with tempfile.TemporaryDirectory() as tmp:

@@ -1,37 +1,24 @@
 """Settings from environment variables and `.env` (pydantic-settings).
 
-Every setting is documented in `.env.example`; keep the two in step.
+Every setting is documented in `.env.example`; keep the two in step. The settings ingest
+needs live in `ingest.settings.IngestSettings`, which this class extends.
 """
 from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated
 
 from pydantic import Field, SecretStr, field_validator
-from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from pydantic_settings import NoDecode, SettingsConfigDict
+
+from ingest.settings import IngestSettings
 
 
-class Settings(BaseSettings):
+class Settings(IngestSettings):
+    """Every setting: ingest's (knowledge, index, embeddings, store) plus the bot's."""
+
     model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
-
-    # --- knowledge and index -------------------------------------------------
-    knowledge_dir: Path = Path("./knowledge")
-    data_dir: Path = Path("./data")
-
-    # --- embeddings ----------------------------------------------------------
-    # "use": Google USE multilingual v3 in numpy (ships its weights; offline default).
-    # "sentence-transformers": any model name or local path in EMBEDDING_MODEL.
-    embedding_backend: Literal["use", "sentence-transformers"] = "use"
-    embedding_model: str = "BAAI/bge-small-zh-v1.5"
-    embedding_batch_size: int = 32
-    # Embedding cache file (model id + text hash -> vector); default DATA_DIR/embedding-cache.sqlite.
-    embedding_cache: Path | None = None
-
-    # --- vector store ----------------------------------------------------------
-    chroma_mode: Literal["embedded", "http"] = "embedded"
-    chroma_host: str = "127.0.0.1"
-    chroma_port: int = 8000
 
     # --- answers ----------------------------------------------------------------
     llm_model: str | None = None
@@ -44,11 +31,14 @@ class Settings(BaseSettings):
     # --- telegram ---------------------------------------------------------------
     telegram_bot_token: SecretStr | None = None
     telegram_base_url: str = "https://api.telegram.org/bot"
+    # Where files (screenshots) are downloaded from; empty = derived from TELEGRAM_BASE_URL (…/file/bot).
+    telegram_base_file_url: str | None = None
     webhook_url: str | None = None
     webhook_secret: SecretStr | None = None
     webhook_listen: str = "127.0.0.1"
     webhook_port: int = 8443
-    persistence_path: Path = Path("./data/bot-state.pickle")
+    # Outside DATA_DIR, so `make clean` (which deletes data/) keeps users' settings and conversations.
+    persistence_path: Path = Path("./state/bot-state.json")
     retention_days: int = 30
     rate_limit_per_minute: int = 10
     admin_ids: Annotated[list[int], NoDecode] = Field(default_factory=list)
@@ -67,6 +57,11 @@ class Settings(BaseSettings):
     # Seconds between checks of DATA_DIR/CURRENT for an index rebuilt elsewhere (0 = off).
     index_watch_seconds: float = 30.0
 
+    # --- evidence (harassment log, screenshots) ---------------------------------------
+    log_dir: Path | None = None          # empty = DATA_DIR/evidence
+    log_retention_days: int = 180
+    user_timezone: str = "Asia/Shanghai"
+
     # --- logging ------------------------------------------------------------------
     log_level: str = "INFO"
     log_content: bool = False  # opt in to logging message text (debugging only)
@@ -76,14 +71,17 @@ class Settings(BaseSettings):
     def _split_ids(cls, value):
         # ADMIN_IDS=123,456 is friendlier than JSON in an env file.
         if isinstance(value, str):
-            return [int(part) for part in value.replace(" ", "").split(",") if part]
+            parts = [part for part in value.replace(" ", "").split(",") if part]
+            if not all(part.lstrip("-").isdigit() for part in parts):
+                raise ValueError("expected Telegram user ids separated by commas, e.g. 123456,789012")
+            return [int(part) for part in parts]
         if isinstance(value, int):
             return [value]
         return value
 
     # `.env.example` lists every setting with an empty value; empty means "not set".
     @field_validator("llm_model", "llm_base_url", "llm_api_key", "webhook_url", "webhook_secret",
-                     "telegram_bot_token", "embedding_cache", "redis_url", mode="before")
+                     "telegram_bot_token", "telegram_base_file_url", "log_dir", "redis_url", mode="before")
     @classmethod
     def _empty_is_none(cls, value):
         return value or None

@@ -21,11 +21,10 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
-
-from bot.citations import is_valid
-from bot.query import build_query
-from bot.retrieval import HybridRetriever, ranked_articles
+from bot.datafiles import load_yaml
+from bot.engine.citations import is_valid
+from bot.engine.query import build_query
+from bot.engine.retrieval import ranked_articles
 
 DEFAULT_QUESTIONS = Path(__file__).resolve().parent.parent / "tests" / "eval" / "questions.yaml"
 VARIANTS = {
@@ -42,8 +41,7 @@ NEGATIVE = ("out_of_scope", "false_premise", "refused", "greeting")
 
 
 def load_questions(path: Path | str = DEFAULT_QUESTIONS) -> list[dict]:
-    with open(path, encoding="utf-8") as fh:
-        return yaml.safe_load(fh) or []
+    return load_yaml(Path(path), empty=[])
 
 
 def gold_keys(question: dict, corpus) -> set[tuple[str, str]]:
@@ -200,7 +198,7 @@ def main(argv: list[str] | None = None) -> int:
     from bot.engine import Engine
 
     settings = get_settings().model_copy(update={"llm_model": None})   # the offline composer is measured
-    from ingest.index import IndexMissingError
+    from ingest.reader import IndexMissingError
 
     started = time.perf_counter()
     try:

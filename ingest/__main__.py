@@ -6,11 +6,11 @@ Exit codes: 0 ok, 2 bad input (file and line named, nothing written),
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 
 from ingest.corpus import CorpusError
+from ingest.settings import IngestSettings
 
 EXIT_BAD_INPUT, EXIT_LOCKED, EXIT_FAILED = 2, 3, 1
 
@@ -27,18 +27,17 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _settings(args):
-    from bot.config import Settings
-
     overrides = {}
     if args.knowledge_dir:
         overrides["knowledge_dir"] = args.knowledge_dir
     if args.data_dir:
         overrides["data_dir"] = args.data_dir
-    return Settings(**overrides)
+    return IngestSettings(**overrides)
 
 
 def _print_stats(sources, data_dir: Path) -> None:
-    from ingest.build import chunk_counts, read_current
+    from ingest.paths import read_current
+    from ingest.sources import chunk_counts
 
     counts = chunk_counts(sources.chunks)
     print(f"{'document':46} {'status':12} {'articles':>8} {'chunks':>7}")
@@ -57,8 +56,9 @@ def _print_stats(sources, data_dir: Path) -> None:
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     settings = _settings(args)
-    from ingest.build import BuildVerificationError, IngestLockedError, build_index, load_sources
+    from ingest.build import BuildVerificationError, IngestLockedError, build_index
     from ingest.embeddings import EmbeddingModelError
+    from ingest.sources import load_sources
     from ingest.store import StoreError
 
     try:

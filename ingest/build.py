@@ -25,21 +25,24 @@ import numpy as np
 
 from ingest import store
 from ingest.cache import EmbeddingCache, text_key
-from ingest.cards import Card, load_cards
-from ingest.chunks import Chunk, all_chunks
-from ingest.corpus import Corpus, load_corpus
-from ingest.guidance import GuidanceDoc, load_guidance
+from ingest.cards import card_phrasings
+from ingest.chunks import Chunk
 from ingest.keyword import KeywordIndex
+from ingest.paths import (
+    BM25_DIR,
+    CARD_VECTORS_FILE,
+    CHUNKS_FILE,
+    CURRENT_FILE,
+    INDEXES_DIR,
+    LOCK_FILE,
+    MANIFEST_FILE,
+    embedding_cache_path,
+    read_current,
+)
+from ingest.sources import Sources, chunk_counts, load_sources, source_counts
 
 # Bump when chunking or indexed text changes, so an unchanged corpus still rebuilds.
 CHUNKER_VERSION = 1
-CURRENT_FILE = "CURRENT"
-INDEXES_DIR = "indexes"
-LOCK_FILE = "ingest.lock"
-CACHE_FILE = "embedding-cache.sqlite"
-CHUNKS_FILE = "chunks.jsonl"
-MANIFEST_FILE = "manifest.json"
-BM25_DIR = "bm25"
 EMBED_BATCH = 64
 # Test hook: seconds to sleep per embedding batch, so a test can kill an ingest mid-way.
 DELAY_ENV = "ZHIQUAN_TEST_EMBED_DELAY"
@@ -51,16 +54,6 @@ class IngestLockedError(RuntimeError):
 
 class BuildVerificationError(RuntimeError):
     """The freshly written index does not hold what was built; CURRENT was not switched."""
-
-
-@dataclass
-class Sources:
-    corpus: Corpus
-    guidance: list[GuidanceDoc]
-    cards: list[Card]
-    chunks: list[Chunk]
-    files: dict[str, dict]          # relative path -> {sha256, chunks}
-    corpus_version: str
 
 
 @dataclass
@@ -85,59 +78,7 @@ class BuildReport:
                 f"in {self.seconds:.1f}s")
 
 
-def _rel(path: Path, root: Path) -> str:
-    try:
-        return str(path.resolve().relative_to(root.resolve()))
-    except ValueError:
-        return str(path)
-
-
-def load_sources(knowledge_dir: Path) -> Sources:
-    """Load and validate everything under knowledge/; raises CorpusError on bad input."""
-    knowledge_dir = Path(knowledge_dir)
-    corpus = load_corpus(knowledge_dir)
-    guidance = load_guidance(knowledge_dir)
-    cards = load_cards(knowledge_dir, corpus)
-    chunks = all_chunks(corpus, guidance, cards)
-    per_doc = chunk_counts(chunks)
-    files: dict[str, dict] = {}
-    for doc in corpus.documents.values():
-        files[_rel(doc.path, knowledge_dir)] = {"sha256": doc.sha256, "chunks": per_doc.get(doc.id, 0)}
-    for g in guidance:
-        files[_rel(g.path, knowledge_dir)] = {"sha256": g.sha256, "chunks": per_doc.get(g.id, 0)}
-    for card in cards:
-        files[_rel(card.path, knowledge_dir)] = {"sha256": card.sha256, "chunks": 1}
-    digest = hashlib.sha256(json.dumps({k: v["sha256"] for k, v in sorted(files.items())}).encode())
-    return Sources(corpus, guidance, cards, chunks, files, digest.hexdigest()[:16])
-
-
-def chunk_counts(chunks: list[Chunk]) -> dict[str, int]:
-    """Chunks per document id (cards counted under card:<id>)."""
-    counts: dict[str, int] = {}
-    for c in chunks:
-        key = c.metadata.get("doc_id") or c.id
-        counts[key] = counts.get(key, 0) + 1
-    return counts
-
-
-def source_counts(chunks: list[Chunk]) -> dict[str, int]:
-    counts: dict[str, int] = {}
-    for c in chunks:
-        counts[c.metadata["source"]] = counts.get(c.metadata["source"], 0) + 1
-    return counts
-
-
 # --- pointer and paths ---------------------------------------------------------
-
-def read_current(data_dir: Path) -> dict | None:
-    path = Path(data_dir) / CURRENT_FILE
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        return None
-    except (OSError, ValueError):
-        return None
-
 
 def _write_json_atomic(path: Path, payload: dict) -> None:
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
@@ -187,19 +128,14 @@ def ingest_lock(data_dir: Path):
 
 # --- embedding -------------------------------------------------------------------
 
-def embedding_cache_path(settings) -> Path:
-    """EMBEDDING_CACHE, or DATA_DIR/embedding-cache.sqlite."""
-    return Path(getattr(settings, "embedding_cache", None) or Path(settings.data_dir) / CACHE_FILE)
-
-
-def embed_chunks(embeddings, chunks: list[Chunk], cache: EmbeddingCache, progress: bool = True) -> tuple[np.ndarray, int]:
-    """Vectors for all chunks, from the cache where possible; returns (vectors, newly embedded)."""
-    keys = [text_key(c.text) for c in chunks]
+def embed_texts(embeddings, texts: list[str], cache: EmbeddingCache, progress: bool = True) -> tuple[np.ndarray, int]:
+    """Vectors for `texts`, from the cache where possible; returns (vectors, newly embedded)."""
+    keys = [text_key(text) for text in texts]
     cached = cache.get_many(embeddings.model_id, keys, embeddings.dimension)
     missing: dict[str, str] = {}
-    for key, chunk in zip(keys, chunks):
+    for key, text in zip(keys, texts):
         if key not in cached and key not in missing:
-            missing[key] = chunk.text
+            missing[key] = text
     if missing:
         delay = float(os.environ.get(DELAY_ENV) or 0)
         todo = list(missing.items())
@@ -216,6 +152,11 @@ def embed_chunks(embeddings, chunks: list[Chunk], cache: EmbeddingCache, progres
         bar.close()
     matrix = np.stack([cached[k] for k in keys]) if keys else np.zeros((0, embeddings.dimension), np.float32)
     return matrix.astype(np.float32), len(missing)
+
+
+def embed_chunks(embeddings, chunks: list[Chunk], cache: EmbeddingCache, progress: bool = True) -> tuple[np.ndarray, int]:
+    """Vectors for all chunks, from the cache where possible; returns (vectors, newly embedded)."""
+    return embed_texts(embeddings, [c.text for c in chunks], cache, progress)
 
 
 def _progress(total: int, enabled: bool):
@@ -242,13 +183,18 @@ def _current_is_valid(settings, client, current: dict | None, fingerprint: str) 
         manifest = json.loads((index_dir / MANIFEST_FILE).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
-    if manifest.get("fingerprint") != fingerprint or not (index_dir / BM25_DIR).is_dir():
+    if (manifest.get("fingerprint") != fingerprint or not (index_dir / BM25_DIR).is_dir()
+            or not (index_dir / CARD_VECTORS_FILE).is_file()):
         return None
+    from chromadb.errors import ChromaError  # chromadb is loaded by now (the client exists)
+
     try:
         collection = store.get_collection(client, current["collection"])
         if collection.count() != manifest["totals"]["chunks"]:
             return None
-    except Exception:
+    except ChromaError:     # the collection is gone or unreadable: rebuild
+        return None
+    except KeyError:        # a manifest without totals (written by an older build): rebuild
         return None
     return manifest
 
@@ -268,8 +214,11 @@ def _cleanup(settings, client, keep_version: str | None) -> None:
                 shutil.rmtree(folder, ignore_errors=True)
 
 
-def _write_index_dir(folder: Path, chunks: list[Chunk], manifest: dict) -> KeywordIndex:
+def _write_index_dir(folder: Path, chunks: list[Chunk], manifest: dict, phrasings: list[tuple[str, str]],
+                     phrasing_vectors: np.ndarray) -> KeywordIndex:
     folder.mkdir(parents=True, exist_ok=True)
+    np.savez(folder / CARD_VECTORS_FILE, card_ids=np.array([cid for cid, _ in phrasings], dtype=str),
+             texts=np.array([text for _, text in phrasings], dtype=str), vectors=phrasing_vectors)
     with open(folder / CHUNKS_FILE, "w", encoding="utf-8") as fh:
         for c in chunks:
             fh.write(json.dumps({"id": c.id, "text": c.text, "metadata": c.metadata}, ensure_ascii=False) + "\n")
@@ -279,7 +228,11 @@ def _write_index_dir(folder: Path, chunks: list[Chunk], manifest: dict) -> Keywo
     return keyword
 
 
-def _verify(folder: Path, collection, n: int) -> None:
+def _verify(folder: Path, collection, n: int, phrasings: int) -> None:
+    with np.load(folder / CARD_VECTORS_FILE) as saved:
+        if len(saved["card_ids"]) != phrasings or saved["vectors"].shape[0] != phrasings:
+            raise BuildVerificationError(f"card-phrasing vectors: built {phrasings}, stored "
+                                         f"{saved['vectors'].shape[0]}; previous index kept")
     stored = collection.count()
     lines = sum(1 for _ in open(folder / CHUNKS_FILE, encoding="utf-8"))
     keyword = len(KeywordIndex.load(folder / BM25_DIR))
@@ -320,6 +273,8 @@ def build_index(settings, force: bool = False, progress: bool = False, embedding
         cache = EmbeddingCache(embedding_cache_path(settings))
         try:
             vectors, embedded = embed_chunks(embeddings, sources.chunks, cache, progress)
+            phrasings = card_phrasings(sources.cards)
+            phrasing_vectors, _ = embed_texts(embeddings, [text for _, text in phrasings], cache, progress=False)
         finally:
             cache.close()
 
@@ -334,14 +289,14 @@ def build_index(settings, force: bool = False, progress: bool = False, embedding
             "embedding": {"backend": settings.embedding_backend, "model_id": embeddings.model_id,
                           "dimension": embeddings.dimension},
             "store": store.store_location(settings),
-            "files": sources.files, "documents": per_doc,
+            "files": sources.files, "documents": per_doc, "card_phrasings": len(phrasings),
             "totals": {"chunks": len(sources.chunks), "embedded": embedded, **per_source},
         }
-        _write_index_dir(folder, sources.chunks, manifest)
+        _write_index_dir(folder, sources.chunks, manifest, phrasings, phrasing_vectors)
         collection = store.write_collection(client, name, [c.id for c in sources.chunks],
                                             [c.text for c in sources.chunks],
                                             [c.metadata for c in sources.chunks], vectors)
-        _verify(folder, collection, len(sources.chunks))
+        _verify(folder, collection, len(sources.chunks), len(phrasings))
         _write_json_atomic(data_dir / CURRENT_FILE, {
             "version": version, "collection": name, "index_dir": f"{INDEXES_DIR}/{version}",
             "store": store.store_location(settings), "built_at": manifest["built_at"]})
@@ -352,5 +307,6 @@ def build_index(settings, force: bool = False, progress: bool = False, embedding
                            manifest_path=folder / MANIFEST_FILE)
 
 
-__all__ = ["build_index", "BuildReport", "IngestLockedError", "BuildVerificationError", "load_sources",
-           "read_current", "Sources", "chunk_counts", "embedding_cache_path", "CURRENT_FILE", "DELAY_ENV"]
+# load_sources, read_current and CURRENT_FILE are re-exported for callers that build and then inspect.
+__all__ = ["build_index", "BuildReport", "IngestLockedError", "BuildVerificationError", "embed_texts",
+           "load_sources", "read_current", "CURRENT_FILE", "DELAY_ENV"]

@@ -12,11 +12,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ingest.corpus import Corpus, CorpusError, read_text, split_front_matter
+from ingest.normalize import normalize_text
 
 AUDIENCES = {"borrower", "contact", "both"}
 # The engine's intents (docs/ARCHITECTURE.md); a card's optional `intent` must be one of them.
-INTENTS = {"contact_rights", "collector_conduct", "privacy", "credit_report", "criminal_risk", "negotiation",
-           "complaint", "lawsuit", "scam", "article_lookup", "greeting", "out_of_scope", "refused"}
+# The first nine are topical (a card answers them); the rest are the engine's non-topical outcomes.
+INTENTS = ("contact_rights", "collector_conduct", "privacy", "credit_report", "criminal_risk", "negotiation",
+           "complaint", "lawsuit", "scam", "article_lookup", "greeting", "out_of_scope", "refused")
+TOPICAL_INTENTS = INTENTS[:9]
 
 
 @dataclass(frozen=True)
@@ -37,6 +40,15 @@ class Card:
     intent: str = ""
     followups: list[str] = field(default_factory=list)
     sha256: str = ""
+
+
+def card_phrasings(cards: list[Card]) -> list[tuple[str, str]]:
+    """(card id, normalised phrasing) for each card's topic and listed questions, in card order.
+
+    The engine matches a question against each phrasing separately: a card indexed as one
+    chunk (all its questions plus its body) blurs that signal.
+    """
+    return [(card.id, normalize_text(phrasing)) for card in cards for phrasing in [card.topic, *card.questions]]
 
 
 def _line_of(lines: list[str], needle: str, start: int = 0, default: int = 2) -> int:
@@ -124,4 +136,4 @@ def is_card_file(path: Path) -> bool:
     return path.stem.lower() != "readme" and not path.name.startswith(("_", "."))
 
 
-__all__ = ["Card", "Cite", "load_cards", "parse_card", "AUDIENCES", "INTENTS"]
+__all__ = ["card_phrasings", "Card", "Cite", "load_cards", "parse_card", "AUDIENCES", "INTENTS", "TOPICAL_INTENTS"]

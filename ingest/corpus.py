@@ -229,7 +229,7 @@ def parse_document(path: Path) -> Document:
 
 def _split_articles(path: Path, doc_id: str, body: str, first_line: int) -> tuple[list[Article], str]:
     lines = body.split("\n")
-    uses_articles = any(_ARTICLE_LINE.match(l) for l in lines)
+    uses_articles = any(_ARTICLE_LINE.match(line) for line in lines)
     headings: dict[int, str] = {}
     articles: list[Article] = []
     preamble: list[str] = []

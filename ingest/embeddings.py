@@ -124,7 +124,7 @@ class SentenceTransformerEmbeddings(_ArrayEmbeddings):
 def make_embeddings(settings) -> _ArrayEmbeddings:
     """The embedder the settings ask for (EMBEDDING_BACKEND, EMBEDDING_MODEL)."""
     if settings.embedding_backend == "use":
-        return USEEmbeddings()
+        return USEEmbeddings(threads=settings.thread_count)
     if settings.embedding_backend == "sentence-transformers":
         return SentenceTransformerEmbeddings(settings.embedding_model, batch_size=settings.embedding_batch_size)
     raise EmbeddingModelError(f"unknown EMBEDDING_BACKEND {settings.embedding_backend!r}")

@@ -110,8 +110,8 @@ def clean_lines(raw: str, title: str = "") -> list[str]:
             lines.append(line)
     title = normalize_text(title)
     # Repeated page titles and truncated teasers (a line contained in a later, longer line).
-    lines = [l for l in lines if l != title]
-    return [l for i, l in enumerate(lines) if _is_heading(l) or not _is_teaser(l, lines[i + 1:])]
+    lines = [line for line in lines if line != title]
+    return [line for i, line in enumerate(lines) if _is_heading(line) or not _is_teaser(line, lines[i + 1:])]
 
 
 def _is_teaser(line: str, later: list[str]) -> bool:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import re
+import tempfile
 import threading
 from functools import lru_cache
 from pathlib import Path
@@ -31,8 +32,22 @@ def _tokenizer():
 
     jieba.setLogLevel(logging.WARNING)
     tokenizer = jieba.Tokenizer()   # own instance: other modules' jieba dictionaries stay untouched
+    tokenizer.tmp_dir = str(_jieba_cache_dir())
     tokenizer.initialize()
     return tokenizer
+
+
+def _jieba_cache_dir() -> Path:
+    """jieba's dictionary cache goes under DATA_DIR: its default, a fixed name in the shared
+    system temp directory, cannot be replaced when another user created it."""
+    from bot.config import get_settings
+
+    folder = Path(get_settings().data_dir)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        return folder
+    except OSError:
+        return Path(tempfile.mkdtemp(prefix="zhiquan-jieba-"))   # private to this process
 
 
 _TOKENIZE_LOCK = threading.Lock()
@@ -63,7 +78,7 @@ class KeywordIndex:
         self._lock = threading.Lock()
 
     @classmethod
-    def build(cls, chunk_ids: list[str], texts: list[str]) -> "KeywordIndex":
+    def build(cls, chunk_ids: list[str], texts: list[str]) -> KeywordIndex:
         """`texts` must already be normalised (chunk text is)."""
         import bm25s
 
@@ -79,7 +94,7 @@ class KeywordIndex:
         (folder / _IDS_FILE).write_text(json.dumps(self.chunk_ids, ensure_ascii=False), encoding="utf-8")
 
     @classmethod
-    def load(cls, folder: Path) -> "KeywordIndex":
+    def load(cls, folder: Path) -> KeywordIndex:
         import bm25s
 
         retriever = bm25s.BM25.load(str(folder), show_progress=False)

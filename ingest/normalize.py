@@ -1,5 +1,6 @@
 """Text normalisation shared by indexing and querying.
 
+OpenCC (pure-Python reimplementation) converts between Simplified and Traditional.
 Indexing and query text must go through the same function, otherwise keyword
 tokens and embeddings drift apart (a Traditional query would miss Simplified chunks).
 """
@@ -7,11 +8,36 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
-from bot.language import to_simplified
+from opencc import OpenCC
 
 _SPACES = re.compile(r"[ \t\u00a0\u3000\u200b\u200c\u200d\ufeff]+")
 _BLANK_LINES = re.compile(r"\n\s*\n+")
+
+
+@lru_cache(maxsize=2)
+def _converter(config: str) -> OpenCC:
+    return OpenCC(config)
+
+
+def to_simplified(text: str) -> str:
+    return _converter("t2s").convert(text)
+
+
+# OpenCC's phrase table reads 发卡 as 髮卡 ("hairpin") and 发送 after 留 as 髮; hair never comes up
+# in this domain, so every 髮 is the verb 發. It also leaves 采 in 采用 (採用 in Traditional).
+_TRADITIONAL_CHAR_FIXES = str.maketrans({"髮": "發"})
+_TRADITIONAL_PHRASE_FIXES = {"采用": "採用"}
+
+
+def to_traditional(text: str) -> str:
+    # s2tw: Taiwan-standard character forms (為, 核, 裡) read naturally to Traditional readers,
+    # unlike OpenCC's etymological defaults (爲, 覈, 裏); wording is not localised (s2twp would be).
+    text = _converter("s2tw").convert(text).translate(_TRADITIONAL_CHAR_FIXES)
+    for wrong, right in _TRADITIONAL_PHRASE_FIXES.items():
+        text = text.replace(wrong, right)
+    return text
 
 
 def fullwidth_to_halfwidth(text: str) -> str:
@@ -43,4 +69,4 @@ def normalize_text(text: str) -> str:
     return normalize_whitespace(to_simplified(fullwidth_to_halfwidth(text)))
 
 
-__all__ = ["normalize_text", "fullwidth_to_halfwidth", "normalize_whitespace"]
+__all__ = ["normalize_text", "fullwidth_to_halfwidth", "normalize_whitespace", "to_simplified", "to_traditional"]

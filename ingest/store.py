@@ -77,15 +77,5 @@ def list_collections(client) -> list[str]:
     return [c if isinstance(c, str) else c.name for c in client.list_collections()]
 
 
-def drop_collections(client, keep: set[str]) -> list[str]:
-    """Delete our collections except `keep`; returns what was dropped."""
-    dropped = []
-    for name in list_collections(client):
-        if name.startswith(COLLECTION_PREFIX) and name not in keep:
-            client.delete_collection(name)
-            dropped.append(name)
-    return dropped
-
-
 __all__ = ["StoreError", "make_client", "collection_name", "get_collection", "write_collection",
-           "list_collections", "drop_collections", "chroma_path", "store_location", "COLLECTION_PREFIX"]
+           "list_collections", "chroma_path", "store_location", "COLLECTION_PREFIX"]

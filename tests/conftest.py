@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -20,21 +19,7 @@ from urllib.parse import urlparse
 import httpx
 import pytest
 
-from bot.config import Settings
-
-ROOT = Path(__file__).resolve().parents[1]
-KNOWLEDGE = ROOT / "knowledge"
-
-
-def make_settings(**overrides) -> Settings:
-    """Settings that ignore the developer's .env, so tests see only what they set."""
-    return Settings(_env_file=None, **overrides)
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from tests.support import KNOWLEDGE, ROOT, free_port, make_settings
 
 
 def _chroma_executable() -> str:
@@ -68,7 +53,7 @@ def chroma_server(tmp_path_factory):
         _wait_heartbeat(external.rstrip("/"), None)
         yield parsed.hostname, parsed.port
         return
-    port = _free_port()
+    port = free_port()
     path = tmp_path_factory.mktemp("chroma-server")
     log = open(path / "server.log", "w")
     proc = subprocess.Popen([_chroma_executable(), "run", "--host", "127.0.0.1", "--port", str(port),
@@ -126,7 +111,7 @@ def redis_server(tmp_path_factory):
     executable = shutil.which("redis-server")
     if not executable:
         pytest.fail("`redis-server` is not installed (Debian package redis-server; .ci/run installs it)")
-    port = _free_port()
+    port = free_port()
     path = tmp_path_factory.mktemp("redis-server")
     log = open(path / "server.log", "w")
     # No persistence to disk: the tests need a live server, not durability across its restarts.

@@ -18,19 +18,18 @@ import pytest
 import yaml
 
 from bot.language import detect_language
+from ingest.cards import TOPICAL_INTENTS
 from ingest.corpus import load_corpus
 
 ROOT = Path(__file__).resolve().parents[1]
 KNOWLEDGE = ROOT / "knowledge"
 CARDS_DIR = KNOWLEDGE / "cards"
 
-INTENTS = {"contact_rights", "collector_conduct", "privacy", "credit_report", "criminal_risk",
-           "negotiation", "complaint", "lawsuit", "scam"}
 AUDIENCES = {"borrower", "contact", "both"}
 SECTIONS = ["## 直接回答", "## 怎么做", "## 不要做"]
 MAX_BODY_CHARS = 900
 
-# QA checklist topics (/work/shared/corpus/key-articles.md) -> cards that answer them, and the
+# The 14 topics of the key-article checklist (knowledge/cards/README.md) -> cards that answer them, and the
 # key articles of that topic; each listed card must cite at least one of them.
 TOPICS: dict[str, tuple[list[str], set[tuple[str, str]]]] = {
     "1 contacts, relatives, employer": (
@@ -123,7 +122,7 @@ def test_enough_cards_and_ids_unique_and_match_file_names():
 def test_front_matter_fields(card):
     assert isinstance(card["topic"], str) and card["topic"].strip()
     assert card["audience"] in AUDIENCES
-    assert card["intent"] in INTENTS
+    assert card["intent"] in TOPICAL_INTENTS
     questions = card["questions"]
     assert 6 <= len(questions) <= 12
     assert len(set(questions)) == len(questions)

@@ -3,8 +3,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.citations import CitationError, make_citation, verify
 from bot.config import Settings
+from bot.engine.citations import CitationError, make_citation, verify
 from bot.language import detect_language, localize, to_simplified
 from ingest.corpus import CorpusError, load_corpus, parse_document
 from ingest.numerals import article_label, canonical_article, chinese_to_int, int_to_chinese

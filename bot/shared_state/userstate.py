@@ -8,7 +8,8 @@ a user idle for RETENTION_DAYS expires in Redis itself.
 from __future__ import annotations
 
 import contextlib
-from typing import AsyncContextManager, Protocol
+from contextlib import AbstractAsyncContextManager
+from typing import Protocol
 
 from redis.asyncio import Redis
 from redis.exceptions import LockError
@@ -23,7 +24,7 @@ class UserStateStore(Protocol):
 
     async def delete(self, user_id: int) -> None: ...
 
-    def lock(self, user_id: int) -> AsyncContextManager: ...
+    def lock(self, user_id: int) -> AbstractAsyncContextManager: ...
 
 
 class StateLockTimeout(Exception):

@@ -7,7 +7,7 @@ import time
 from telegram import Update
 from telegram.ext import ContextTypes
 
-from bot.i18n import t
+from bot.messages import t
 from bot.telegram_app import userdata
 from bot.telegram_app.replies import send_text
 from bot.telegram_app.services import Services, services
@@ -25,17 +25,13 @@ async def _refuse(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await send_text(context.bot, update.effective_chat.id, t("admin_only", lang))
 
 
+# Contract: `engine.index` is an `ingest.reader.SearchIndex` (it has `version` and `len()`).
 def index_version(engine) -> str:
-    index = getattr(engine, "index", None)
-    return str(getattr(index, "version", None) or getattr(engine, "index_version", None) or "?")
+    return str(engine.index.version)
 
 
 def index_size(engine) -> str:
-    index = getattr(engine, "index", None)
-    try:
-        return str(len(index)) if index is not None else "?"
-    except TypeError:
-        return "?"
+    return str(len(engine.index))
 
 
 def _rebuild(svc: Services) -> str:
@@ -46,9 +42,9 @@ def _rebuild(svc: Services) -> str:
     """
     from ingest.build import build_index
 
-    report = build_index(svc.settings, embeddings=svc.engine.embeddings.inner)
+    report = build_index(svc.settings, embeddings=svc.engine.embeddings.inner)   # an ingest.build.BuildReport
     svc.engine.reload()
-    return str(getattr(report, "version", None) or index_version(svc.engine))
+    return str(report.version)
 
 
 async def _reload_in_background(context: ContextTypes.DEFAULT_TYPE, chat_id: int, lang: str) -> None:

@@ -11,27 +11,28 @@ from urllib.parse import urlparse
 
 from telegram import BotCommand, BotCommandScopeChat, Update
 from telegram.error import TelegramError
-from telegram.ext import (AIORateLimiter, Application, CallbackQueryHandler, CommandHandler, MessageHandler,
-                          PersistenceInput, PicklePersistence, filters)
+from telegram.ext import AIORateLimiter, Application, CallbackQueryHandler, CommandHandler, MessageHandler, TypeHandler, filters
 
-from bot.i18n import t
-from bot.telegram_app import admin, handlers
-from bot.telegram_app.flows import tools_conversation
+from bot.messages import t
+from bot.telegram_app import admin, evidence, handlers
+from bot.telegram_app.flows import PRIVATE_ONLY, on_group_command, tools_conversation
+from bot.telegram_app.persistence import StateSaver, StorePersistence, save_loop
 from bot.telegram_app.ratelimit import UserRateLimiter
 from bot.telegram_app.services import PerUserUpdateProcessor, Services
+from bot.telegram_app.state_store import FileUserStateStore, StateFileError
 from bot.telegram_app.userdata import retention_loop
 
 log = logging.getLogger(__name__)
 
-PUBLIC_COMMANDS = ("start", "help", "contact", "borrower", "script", "check", "complain", "sources",
-                   "lang", "privacy", "forget", "cancel")
+PUBLIC_COMMANDS = ("start", "help", "contact", "borrower", "script", "check", "complain", "log", "export",
+                   "sources", "lang", "privacy", "forget", "cancel")
 ADMIN_COMMANDS = (("reload", "重建知识库索引（管理员）"), ("stats", "运行统计（管理员）"))
-ENGINE_THREADS = 2          # the machine has few cores; more threads only contend
 MAX_RUNNING_UPDATES = 64    # updates being handled at once (waiting for the same user's turn is not counted)
 MAX_PENDING_UPDATES = 1024  # updates accepted and not finished, across all users
 SEND_RETRIES = 5            # a 429 RetryAfter from Telegram is waited out and the call retried
 WEBHOOK_CONNECTIONS = 100   # Telegram's maximum; each update's call lasts until it is answered
-PERSIST_EVERY = 10          # seconds between persistence writes (also written on shutdown)
+PERSIST_EVERY = 10          # seconds between state-file writes (also written on shutdown)
+UPDATES_PER_QUESTION = 3    # updates of any kind (buttons, form steps, commands) per allowed question
 
 NON_TEXT = (filters.Sticker.ALL | filters.PHOTO | filters.VOICE | filters.AUDIO | filters.VIDEO
             | filters.VIDEO_NOTE | filters.ANIMATION | filters.Document.ALL | filters.LOCATION
@@ -45,7 +46,11 @@ def file_base_url(base_url: str) -> str:
 
 
 def register_handlers(application: Application) -> None:
+    application.add_handler(TypeHandler(Update, handlers.rate_gate), group=-1)
     application.add_handler(tools_conversation())
+    # Forms are private: in a group these commands point to the private chat instead.
+    application.add_handler(CommandHandler(PRIVATE_ONLY, on_group_command, filters=~filters.ChatType.PRIVATE))
+    evidence.register(application)     # screenshots, /log, /export: before the generic handlers
     commands = {
         "start": handlers.on_start, "help": handlers.on_help, "borrower": handlers.on_borrower,
         "sources": handlers.on_sources, "lang": handlers.on_lang, "forget": handlers.on_forget,
@@ -76,6 +81,14 @@ async def register_commands(application: Application, admin_ids: list[int]) -> N
             log.warning("admin commands not registered for one admin: %s", type(exc).__name__)
 
 
+def open_state_store(settings) -> FileUserStateStore:
+    """The state file, checked writable and loaded; StateFileError (one line) otherwise."""
+    store = FileUserStateStore(settings.persistence_path)
+    store.check_writable()
+    store.load()
+    return store
+
+
 def redis_client(settings):
     """The asyncio Redis client for REDIS_URL, or None in single-process mode."""
     if settings.redis_url is None:
@@ -85,17 +98,12 @@ def redis_client(settings):
     return Redis.from_url(settings.redis_url.get_secret_value(), decode_responses=True)
 
 
-def _persistence(settings, shared: bool):
-    if shared:
-        from bot.telegram_app.shared import SharedStatePersistence
-
-        return SharedStatePersistence()
-    settings.persistence_path.parent.mkdir(parents=True, exist_ok=True)
-    return PicklePersistence(
-        filepath=settings.persistence_path,
-        store_data=PersistenceInput(bot_data=False, chat_data=True, user_data=True, callback_data=False),
-        update_interval=PERSIST_EVERY,
-    )
+async def _alert_admins(application: Application, admin_ids: list[int], reason: str) -> None:
+    for admin_id in admin_ids:
+        try:
+            await application.bot.send_message(admin_id, t("state_save_failed", "zh-Hans", reason=reason))
+        except TelegramError as exc:
+            log.warning("state alert not delivered to one admin: %s", type(exc).__name__)
 
 
 async def _follow_index(application: Application) -> None:
@@ -120,22 +128,46 @@ def _bot_api_limiter(calls_per_second: float) -> AIORateLimiter:
     return AIORateLimiter(overall_max_rate=1, overall_time_period=1 / calls_per_second, max_retries=SEND_RETRIES)
 
 
-def build_application(settings, engine, redis=None) -> Application:
+def _file_persistence(settings, store: FileUserStateStore | None, alert) -> StorePersistence:
+    persistence = StorePersistence(store or open_state_store(settings), update_interval=PERSIST_EVERY)
+    # Made here, not in post_init, so the final save at shutdown exists even if start-up failed.
+    persistence.saver = StateSaver(persistence.store, alert)
+    return persistence
+
+
+def build_application(settings, engine, store: FileUserStateStore | None = None, redis=None) -> Application:
+    """The bot. State in the state file (`store`, default PERSISTENCE_PATH), or in Redis when
+    `redis` is given: then every update loads and saves its user's state (`shared.py`)."""
     token = settings.telegram_bot_token.get_secret_value()
     shared = redis is not None
-    executor = ThreadPoolExecutor(max_workers=ENGINE_THREADS, thread_name_prefix="engine")
+    built: dict[str, Application] = {}
+
+    async def alert(reason: str) -> None:
+        await _alert_admins(built["application"], settings.admin_ids, reason)
+
+    if shared:
+        from bot.telegram_app.shared import SharedStatePersistence
+
+        persistence = SharedStatePersistence()
+    else:
+        persistence = _file_persistence(settings, store, alert)
+    executor = ThreadPoolExecutor(max_workers=settings.thread_count, thread_name_prefix="engine")
     # Shared hits are compared across machines, so they are wall-clock times.
-    limiter = UserRateLimiter(settings.rate_limit_per_minute, clock=time.time if shared else time.monotonic)
+    clock = time.time if shared else time.monotonic
+    limiter = UserRateLimiter(settings.rate_limit_per_minute, clock=clock)
+    update_limiter = UserRateLimiter(settings.rate_limit_per_minute * UPDATES_PER_QUESTION, clock=clock)
     processor = PerUserUpdateProcessor(MAX_RUNNING_UPDATES, MAX_PENDING_UPDATES)
     background: dict[str, asyncio.Task] = {}
 
     async def post_init(application: Application) -> None:
-        application.bot_data["services"] = Services(settings=settings, engine=engine, executor=executor,
-                                                    limiter=limiter)
-        if not settings.webhook_url:
+        application.bot_data["services"] = Services(
+            settings=settings, engine=engine, executor=executor, saver=None if shared else persistence.saver,
+            limiter=limiter, update_limiter=update_limiter)
+        if not settings.webhook_url:    # in webhook mode one replica registers (see _run_webhook)
             await register_commands(application, settings.admin_ids)
         if not shared:   # in Redis, retention is the keys' TTL
             background["retention"] = asyncio.create_task(retention_loop(application, settings.retention_days))
+            background["save"] = asyncio.create_task(save_loop(persistence, application, PERSIST_EVERY))
         if settings.index_watch_seconds > 0:
             background["index"] = asyncio.create_task(_follow_index(application))
         log.info("bot @%s ready", application.bot.username)
@@ -147,7 +179,9 @@ def build_application(settings, engine, redis=None) -> Application:
 
     async def post_shutdown(application: Application) -> None:
         executor.shutdown(wait=False, cancel_futures=True)
-        application.bot_data["services"].reload_executor.shutdown(wait=False, cancel_futures=True)
+        svc = application.bot_data.get("services")
+        if svc is not None:
+            svc.reload_executor.shutdown(wait=False, cancel_futures=True)
         if redis is not None:
             await redis.aclose()
 
@@ -155,23 +189,24 @@ def build_application(settings, engine, redis=None) -> Application:
         Application.builder()
         .token(token)
         .base_url(settings.telegram_base_url)
-        .base_file_url(file_base_url(settings.telegram_base_url))
+        .base_file_url(settings.telegram_base_file_url or file_base_url(settings.telegram_base_url))
         .rate_limiter(_bot_api_limiter(settings.telegram_calls_per_second))
-        .persistence(_persistence(settings, shared))
+        .persistence(persistence)
         .concurrent_updates(processor)
         .post_init(post_init)
         .post_stop(post_stop)
         .post_shutdown(post_shutdown)
         .build()
     )
+    built["application"] = application
     register_handlers(application)
     if shared:
         from bot.shared_state.userstate import RedisUserStateStore
         from bot.telegram_app.shared import SharedUserState
 
-        store = RedisUserStateStore(redis, settings.redis_prefix, settings.retention_days,
-                                    lock_seconds=settings.update_lease_seconds)
-        processor.shared = SharedUserState(store, application, limiter)
+        user_store = RedisUserStateStore(redis, settings.redis_prefix, settings.retention_days,
+                                         lock_seconds=settings.update_lease_seconds)
+        processor.shared = SharedUserState(user_store, application, {"questions": limiter, "updates": update_limiter})
     return application
 
 
@@ -185,14 +220,14 @@ async def _webhook_secret(settings, leader) -> str:
     return secrets.token_urlsafe(32)
 
 
-async def _run_webhook(settings, engine) -> None:
+async def _run_webhook(settings, engine, store: FileUserStateStore | None) -> Application:
     """Webhook mode: N replicas may listen behind one reverse proxy when REDIS_URL is set."""
     from bot.shared_state.leader import StartupLeader
     from bot.shared_state.ledger import UpdateLedger
     from bot.telegram_app.webhook import serve_webhook
 
     redis = redis_client(settings)
-    application = build_application(settings, engine, redis)
+    application = build_application(settings, engine, store, redis)
     leader = StartupLeader(redis, settings.redis_prefix) if redis is not None else None
     ledger = UpdateLedger(redis, settings.redis_prefix, settings.update_lease_seconds) if redis is not None else None
     secret = await _webhook_secret(settings, leader)
@@ -211,14 +246,26 @@ async def _run_webhook(settings, engine) -> None:
     await serve_webhook(application, listen=settings.webhook_listen, port=settings.webhook_port,
                         path=urlparse(settings.webhook_url).path.strip("/"), secret=secret, register=register,
                         ledger=ledger, lease_seconds=settings.update_lease_seconds)
+    return application
 
 
 def load_engine(settings):
+    """The answer engine; a missing index or invalid knowledge/ is one clear line and exit 2."""
+    from bot.engine import Engine
+    from ingest.corpus import CorpusError
+    from ingest.reader import IndexMissingError
+
     try:
-        from bot.engine import Engine
-    except ImportError as exc:
-        raise SystemExit(f"The answer engine (bot.engine) cannot be imported: {exc}") from exc
-    return Engine.from_settings(settings)
+        return Engine.from_settings(settings)
+    except IndexMissingError as exc:
+        _fail(f"the search index cannot be opened: {exc}")
+    except CorpusError as exc:
+        _fail(f"the knowledge base is invalid: {exc}")
+
+
+def _fail(message: str, code: int = 2):
+    print(f"error: {message}", file=sys.stderr)
+    raise SystemExit(code)
 
 
 def run_telegram(settings) -> None:
@@ -228,16 +275,21 @@ def run_telegram(settings) -> None:
     if not logging.getLogger().handlers:
         setup_logging(settings)
     if settings.telegram_bot_token is None:
-        raise SystemExit("TELEGRAM_BOT_TOKEN is not set (get one from @BotFather, see docs/telegram.md)")
-    try:
-        engine = load_engine(settings)
-    except SystemExit:
-        raise
-    except Exception as exc:  # e.g. the index is missing: say what to do, not a traceback
-        print(f"Cannot start the bot: {exc}", file=sys.stderr)
-        raise SystemExit(2) from exc
+        _fail("TELEGRAM_BOT_TOKEN is not set (get one from @BotFather, see docs/telegram.md)")
+    store = None
+    if settings.redis_url is None:
+        try:
+            store = open_state_store(settings)   # before the slow engine load: fail fast
+        except StateFileError as exc:
+            _fail(str(exc))
+    engine = load_engine(settings)
     if settings.webhook_url:
-        asyncio.run(_run_webhook(settings, engine))
+        application = asyncio.run(_run_webhook(settings, engine, store))
     else:
         log.info("starting in long-polling mode")
-        build_application(settings, engine, redis_client(settings)).run_polling(allowed_updates=Update.ALL_TYPES)
+        application = build_application(settings, engine, store, redis_client(settings))
+        application.run_polling(allowed_updates=Update.ALL_TYPES)
+    saver = application.persistence.saver if store is not None else None
+    if saver is not None and saver.rescued_to is not None:
+        _fail(f"state could not be written to {settings.persistence_path}; a copy is in {saver.rescued_to}: "
+              f"move it there once the cause is fixed", code=1)

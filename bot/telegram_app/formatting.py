@@ -9,8 +9,8 @@ import html
 import re
 import zlib
 
-from bot.i18n import t
 from bot.language import localize
+from bot.messages import t
 
 MESSAGE_LIMIT = 4096          # Telegram's limit on message text
 CALLBACK_DATA_LIMIT = 64      # bytes
@@ -89,18 +89,22 @@ def format_article(article, document, lang: str) -> str:
 
 
 def format_check(result, lang: str) -> str:
-    """Findings of `bot.tools.checker.check_message` (already in the user's language) as HTML."""
+    """Findings of `bot.tools.checker.check_message` (already in the user's language) as HTML.
+
+    Contract: `result` is a `bot.tools.checker.CheckResult` (summary may be empty) whose
+    findings are `Finding`s (title and advice may be empty).
+    """
     if not result.findings:
-        summary = getattr(result, "summary", "") or t("check_lawful", lang)
+        summary = result.summary or t("check_lawful", lang)
         return f"{esc(summary)}\n\n<i>{esc(t('disclaimer', lang))}</i>"
-    summary = getattr(result, "summary", "") or t("check_found", lang, count=len(result.findings))
+    summary = result.summary or t("check_found", lang, count=len(result.findings))
     parts = [esc(summary)]
     for n, f in enumerate(result.findings, 1):
-        lines = [f"<b>{n}. {esc(getattr(f, 'title', '') or f.code)}</b>"]
+        lines = [f"<b>{n}. {esc(f.title or f.code)}</b>"]
         if f.excerpt:
             lines.append(esc(t("check_excerpt", lang, excerpt=f.excerpt)))
         lines.append(esc(f.explanation))
-        if getattr(f, "advice", None):
+        if f.advice:
             lines.append(esc(t("check_advice", lang, advice=f.advice)))
         for c in f.citations:
             lines.append(f"• {esc(_localized(c.display, lang))}：{esc(_localized(c.quote, lang))}")
@@ -244,7 +248,8 @@ def doc_code(doc_id: str) -> str:
 
 
 def article_callback(doc_id: str, article) -> str:
-    kind = "i" if getattr(article, "is_item", False) else "a"
+    """`article` is an `ingest.corpus.Article`."""
+    kind = "i" if article.is_item else "a"
     return f"a:{doc_code(doc_id)}:{kind}{article.number}.{article.suffix}"
 
 
@@ -265,3 +270,17 @@ def find_article(corpus, data: str):
 
 def fits_callback(data: str) -> bool:
     return len(data.encode("utf-8")) <= CALLBACK_DATA_LIMIT
+
+
+# Buttons that act on someone's own state carry that user's id after "@", so a tap
+# by anyone else in a group changes nothing.
+def owned(data: str, user_id: int) -> str:
+    return f"{data}@{user_id}"
+
+
+def split_owner(data: str) -> tuple[str, int | None]:
+    """("fg:y@42") -> ("fg:y", 42); data without an owner -> (data, None)."""
+    head, sep, tail = data.rpartition("@")
+    if sep and tail.isdigit():
+        return head, int(tail)
+    return data, None

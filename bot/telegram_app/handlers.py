@@ -7,19 +7,20 @@ import traceback
 
 from telegram import MessageEntity, Update
 from telegram.constants import ChatType
-from telegram.ext import ContextTypes
+from telegram.ext import ApplicationHandlerStop, ContextTypes
 
-from bot.i18n import LANGUAGE_NAMES, has_string, t
-from bot.language import LANGUAGES, localize
-from bot.telegram_app import userdata
-from bot.telegram_app.formatting import esc, find_article, format_answer, format_article, format_check
+from bot.engine.query import MAX_QUESTION_CHARS
+from bot.errors import BilingualError
+from bot.language import LANGUAGES
+from bot.messages import LANGUAGE_NAMES, status_label, t
+from bot.telegram_app import evidence, userdata
+from bot.telegram_app.formatting import esc, find_article, format_answer, format_article, format_check, owned, split_owner
 from bot.telegram_app.replies import answer_keyboard, keyboard, send_html, send_text
 from bot.telegram_app.services import services, typing
 from bot.telegram_app.tools import ToolUnavailable, check_message
 
 log = logging.getLogger(__name__)
 
-MAX_QUESTION_CHARS = 2000   # longer messages are answered from their beginning, with a note
 TOPIC_QUESTIONS = {"borrower": "q_borrower", "conduct": "q_conduct", "complain": "q_complain",
                    "contact": "q_contact"}
 
@@ -96,8 +97,7 @@ async def on_sources(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     documents = sorted(services(context).corpus.documents.values(), key=lambda d: (d.status != "in_force", d.id))
     lines = [esc(t("sources_header", lang, count=len(documents)))]
     for d in documents:
-        status_key = f"status_{d.status}"
-        status = t(status_key, lang) if has_string(status_key) else d.status
+        status = status_label(d.status, lang)
         line = t("sources_line", lang, title=d.title, effective=d.effective, status=status)
         lines.append(f"• {esc(line)}")
         if d.caveat and d.status == "in_force":
@@ -112,13 +112,15 @@ async def on_privacy(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
 
 async def on_lang(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     _touch(update, context)
-    markup = keyboard([[(LANGUAGE_NAMES[code], f"l:{code}") for code in LANGUAGES]])
+    owner = update.effective_user.id
+    markup = keyboard([[(LANGUAGE_NAMES[code], owned(f"l:{code}", owner)) for code in LANGUAGES]])
     await _say(update, context, "lang_prompt", markup)
 
 
 async def on_forget(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     lang = userdata.ui_language(update, context.user_data)
-    markup = keyboard([[(t("forget_yes", lang), "fg:y"), (t("forget_no", lang), "fg:n")]])
+    owner = update.effective_user.id
+    markup = keyboard([[(t("forget_yes", lang), owned("fg:y", owner)), (t("forget_no", lang), owned("fg:n", owner))]])
     await _say(update, context, "forget_confirm", markup)
 
 
@@ -143,14 +145,14 @@ async def answer_question(update: Update, context: ContextTypes.DEFAULT_TYPE, qu
     if len(question) > MAX_QUESTION_CHARS:
         question = question[:MAX_QUESTION_CHARS]
         note = f"<i>{esc(t('too_long', lang, limit=MAX_QUESTION_CHARS))}</i>\n\n"
-    history = userdata.history_turns(context.user_data)
+    history = userdata.history_turns(context.user_data, chat_id)
     if svc.settings.log_content:   # opt-in debugging only (LOG_CONTENT=1); numbers are still masked
         log.info("question (%s): %s", lang, question)
     async with typing(context.bot, chat_id):
         answer = await svc.run(svc.engine.answer, question, history, lang)
     svc.stats.answers += 1
-    seq = userdata.remember(context.user_data, question, answer, svc.settings.history_turns)
-    markup = answer_keyboard(answer, seq, svc.corpus, lang)
+    seq = userdata.remember(context.user_data, chat_id, question, answer, svc.settings.history_turns)
+    markup = answer_keyboard(answer, seq, svc.corpus, lang, update.effective_user.id)
     await send_html(context.bot, chat_id, note + format_answer(answer, lang), markup)
 
 
@@ -180,11 +182,9 @@ async def run_check(update: Update, context: ContextTypes.DEFAULT_TYPE, text: st
         log.error("checker unavailable: %s", exc)
         await _say(update, context, "tool_unavailable")
         return
-    except ValueError as exc:
-        if not hasattr(exc, "zh"):
-            raise
+    except BilingualError as exc:
         # The checker's own bad-input message (e.g. nothing to check), in both languages.
-        message = exc.en if lang == "en" else localize(exc.zh, lang)
+        message = exc.message(lang)
         await send_text(context.bot, update.effective_chat.id, message)
         return
     svc.stats.checks += 1
@@ -205,19 +205,64 @@ async def on_non_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     await _say(update, context, "non_text")
 
 
+# --- every update ------------------------------------------------------------------------------
+
+
+async def rate_gate(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Count every update (commands, buttons, form steps) against the user's limit.
+
+    Runs before all other handlers; an update over the limit gets one polite reply
+    and goes no further. Questions and checks have their own, stricter limit.
+    """
+    if not isinstance(update, Update) or update.effective_user is None:
+        return
+    svc = services(context)
+    if svc.update_limiter.allow(update.effective_user.id):
+        return
+    svc.stats.limited += 1
+    lang = userdata.ui_language(update, context.user_data)
+    if update.callback_query is not None:
+        await update.callback_query.answer(t("rate_limited", lang), show_alert=True)
+    elif update.effective_message is not None and addressed_text(update, context) is not None:
+        await send_text(context.bot, update.effective_chat.id, t("rate_limited", lang))
+    raise ApplicationHandlerStop
+
+
 # --- buttons --------------------------------------------------------------------------------
 
 
 async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     query = update.callback_query
-    data = query.data or ""
-    await query.answer()
+    data, owner = split_owner(query.data or "")
     kind, _, rest = data.partition(":")
     handler = _BUTTONS.get(kind)
-    if handler is None:
-        await _say(update, context, "expired")
+    if handler is None or query.message is None:
+        # Empty or unknown data, or a button on a message we can no longer see: nothing to act on.
+        log.info("callback without a usable button (%s)", "no message" if query.message is None else "data")
+        await query.answer(t("expired", userdata.ui_language(update, context.user_data)))
         return
+    if not _may_press(update, kind, owner):
+        await query.answer(t("not_yours", userdata.ui_language(update, context.user_data)), show_alert=True)
+        return
+    await query.answer()
     await handler(update, context, rest)
+
+
+# Buttons that act on the presser's own state; anyone may press the others (topics, articles).
+_OWNED_KINDS = {"q", "l", "fg"}
+
+
+def _may_press(update: Update, kind: str, owner: int | None) -> bool:
+    """Owned buttons act only for the user they were made for.
+
+    Buttons made before owners were recorded are honoured only in that user's private chat.
+    """
+    if kind not in _OWNED_KINDS:
+        return True
+    presser = update.effective_user.id
+    if owner is None:
+        return is_private(update) and update.effective_chat.id == presser
+    return owner == presser
 
 
 async def _topic(update: Update, context: ContextTypes.DEFAULT_TYPE, topic: str) -> None:
@@ -233,7 +278,7 @@ async def _followup(update: Update, context: ContextTypes.DEFAULT_TYPE, rest: st
     seq, _, index = rest.partition(":")
     question = None
     if seq.isdigit() and index.isdigit():
-        question = userdata.followup(context.user_data, int(seq), int(index))
+        question = userdata.followup(context.user_data, update.effective_chat.id, int(seq), int(index))
     if question is None:
         await _say(update, context, "expired")
         return
@@ -265,9 +310,14 @@ async def _forget(update: Update, context: ContextTypes.DEFAULT_TYPE, answer: st
         await update.callback_query.edit_message_text(esc(t("forget_kept", lang)), parse_mode="HTML")
         return
     user_id = update.effective_user.id
+    svc = services(context)
     userdata.forget_user(context.application, user_id)
-    services(context).limiter.forget(user_id)
+    evidence.forget_user(context, user_id)    # the harassment log and kept screenshots
+    svc.limiter.forget(user_id)
+    svc.update_limiter.forget(user_id)
     await context.application.update_persistence()
+    if svc.saver is not None:   # the state file: on disk now, not at the next periodic save
+        await svc.saver.tick()
     await update.callback_query.edit_message_text(esc(t("forget_done", lang)), parse_mode="HTML")
 
 

@@ -5,8 +5,8 @@ import io
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile, LinkPreviewOptions
 
-from bot.i18n import t
-from bot.telegram_app.formatting import article_callback, esc, fits_callback, split_html
+from bot.messages import t
+from bot.telegram_app.formatting import article_callback, esc, fits_callback, owned, split_html
 
 MAX_FOLLOWUPS = 3
 MAX_ARTICLE_BUTTONS = 4
@@ -24,9 +24,10 @@ def keyboard(rows: list[list[tuple[str, str]]]) -> InlineKeyboardMarkup | None:
     return InlineKeyboardMarkup(rows) if rows else None
 
 
-def answer_keyboard(answer, seq: int, corpus, lang: str) -> InlineKeyboardMarkup | None:
-    """Follow-up questions (by index into the stored list) and 查看法条 per cited article."""
-    rows = [[(f"❓ {q}"[:60], f"q:{seq}:{i}")] for i, q in enumerate(answer.followups[:MAX_FOLLOWUPS])]
+def answer_keyboard(answer, seq: int, corpus, lang: str, owner: int) -> InlineKeyboardMarkup | None:
+    """Follow-up questions (by index into the owner's stored list) and 查看法条 per cited article."""
+    rows = [[(f"❓ {q}"[:60], owned(f"q:{seq}:{i}", owner))]
+            for i, q in enumerate(answer.followups[:MAX_FOLLOWUPS])]
     seen = set()
     for c in answer.citations:
         article = corpus.article(c.doc_id, c.article) if corpus is not None else None

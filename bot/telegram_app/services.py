@@ -12,6 +12,7 @@ from telegram.constants import ChatAction
 from telegram.error import TelegramError
 from telegram.ext import BaseUpdateProcessor, ContextTypes
 
+from bot.telegram_app.persistence import StateSaver
 from bot.telegram_app.ratelimit import UserRateLimiter
 
 TYPING_AFTER = 0.5  # seconds; a quicker answer needs no typing action (each one costs a Bot API call)
@@ -31,8 +32,10 @@ class Stats:
 class Services:
     settings: object
     engine: object
-    limiter: UserRateLimiter
+    limiter: UserRateLimiter          # questions and checks
+    update_limiter: UserRateLimiter   # every update: commands, buttons, form steps
     executor: ThreadPoolExecutor
+    saver: StateSaver | None          # the state file's saver; None when the state is in Redis
     # Index rebuilds and reloads run here, never in the answer threads.
     reload_executor: ThreadPoolExecutor = field(
         default_factory=lambda: ThreadPoolExecutor(max_workers=1, thread_name_prefix="reload"))

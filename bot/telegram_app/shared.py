@@ -3,12 +3,16 @@
 PTB keeps user_data and conversation states in process memory and its persistence loads
 conversations only at start-up, so a second replica would never see a form opened on the first.
 Instead, for every update of a user, under the user's lock in the store:
-  1. the user's JSON state (user_data, open conversations, rate-limit hits) is loaded into PTB's
-     in-memory structures,
+  1. the user's JSON state (user_data, open conversations, rate-limit hits of each limiter) is
+     loaded into PTB's in-memory structures and the limiters,
   2. the update is processed by the unchanged handlers,
   3. the state is read back, saved (deleted when empty, e.g. after /forget) and dropped from memory,
 so no replica keeps a stale copy. PTB's persistence is then only the stub it requires for a
 persistent ConversationHandler.
+
+This is the Redis counterpart of the state file (`state_store.FileUserStateStore` behind
+`persistence.StorePersistence`): the same user_data and conversation steps, but loaded per update
+instead of once at start-up, which is what lets any replica serve any update.
 """
 from __future__ import annotations
 
@@ -19,10 +23,13 @@ from telegram.ext import Application, BasePersistence, ConversationHandler, Pers
 
 from bot.shared_state.userstate import UserStateStore
 from bot.telegram_app.ratelimit import UserRateLimiter
+from bot.telegram_app.userdata import SEEN
 
 log = logging.getLogger(__name__)
 
 USER_DATA, CONVERSATIONS, RATE = "user_data", "conversations", "rate"
+
+Limiters = dict[str, UserRateLimiter]   # by name, e.g. "questions", "updates"
 
 
 def _conversation_handlers(application: Application):
@@ -37,11 +44,11 @@ def _user_keys(handler: ConversationHandler, user_id: int) -> list[tuple]:
             if isinstance(k, tuple) and len(k) == 2 and k[1] == user_id]
 
 
-def capture(application: Application, limiter: UserRateLimiter, user_id: int) -> dict:
-    """The user's state as plain data."""
+def capture(application: Application, limiters: Limiters, user_id: int) -> dict:
+    """The user's state as plain data ({} when there is nothing worth keeping)."""
     state: dict = {}
     data = application.user_data.get(user_id)
-    if data:
+    if data and set(data) - {SEEN}:   # a last-activity time alone is not kept (as in the state file)
         state[USER_DATA] = dict(data)
     conversations = {}
     for handler in _conversation_handlers(application):
@@ -51,36 +58,40 @@ def capture(application: Application, limiter: UserRateLimiter, user_id: int) ->
             conversations[handler.name] = pairs
     if conversations:
         state[CONVERSATIONS] = conversations
-    hits = limiter.hits(user_id)
+    hits = {name: limiter.hits(user_id) for name, limiter in limiters.items()}
+    hits = {name: times for name, times in hits.items() if times}
     if hits:
         state[RATE] = hits
     return state
 
 
-def evict(application: Application, limiter: UserRateLimiter, user_id: int) -> None:
+def evict(application: Application, limiters: Limiters, user_id: int) -> None:
     """Drop the user's state from this process (the store holds it now)."""
     application.drop_user_data(user_id)
     for handler in _conversation_handlers(application):
         for key in _user_keys(handler, user_id):
             handler._conversations.pop(key, None)  # noqa: SLF001
-    limiter.forget(user_id)
+    for limiter in limiters.values():
+        limiter.forget(user_id)
 
 
-def restore(application: Application, limiter: UserRateLimiter, user_id: int, state: dict) -> None:
-    evict(application, limiter, user_id)
+def restore(application: Application, limiters: Limiters, user_id: int, state: dict) -> None:
+    evict(application, limiters, user_id)
     if state.get(USER_DATA):
         application.user_data[user_id].update(state[USER_DATA])
     for handler in _conversation_handlers(application):
         for key, value in state.get(CONVERSATIONS, {}).get(handler.name, []):
             handler._conversations[tuple(key)] = value  # noqa: SLF001
-    limiter.restore(user_id, state.get(RATE, []))
+    hits = state.get(RATE, {})
+    for name, limiter in limiters.items():
+        limiter.restore(user_id, hits.get(name, []))
 
 
 class SharedUserState:
-    def __init__(self, store: UserStateStore, application: Application, limiter: UserRateLimiter):
+    def __init__(self, store: UserStateStore, application: Application, limiters: Limiters):
         self.store = store
         self.application = application
-        self.limiter = limiter
+        self.limiters = limiters
 
     @contextlib.asynccontextmanager
     async def session(self, update):
@@ -89,12 +100,12 @@ class SharedUserState:
             yield
             return
         async with self.store.lock(user.id):
-            restore(self.application, self.limiter, user.id, await self.store.load(user.id))
+            restore(self.application, self.limiters, user.id, await self.store.load(user.id))
             try:
                 yield
             finally:
-                state = capture(self.application, self.limiter, user.id)
-                evict(self.application, self.limiter, user.id)
+                state = capture(self.application, self.limiters, user.id)
+                evict(self.application, self.limiters, user.id)
                 await self.store.save(user.id, state)
 
 

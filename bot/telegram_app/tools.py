@@ -1,14 +1,13 @@
-"""Access to the advice tools (`bot.tools`), failing with a clear error when one is missing."""
+"""Access to the advice tools (`bot.tools`), failing with a clear error when one is missing.
+
+Contract: importing `bot.tools` registers every wizard in `bot.tools.wizard.WIZARDS`;
+each is a `FormWizard` subclass constructed as `cls(corpus=corpus)`.
+"""
 from __future__ import annotations
 
-import importlib
-import inspect
 import logging
 
 log = logging.getLogger(__name__)
-
-# Modules that register wizards in bot.tools.wizard.WIZARDS when imported.
-_WIZARD_MODULES = ("bot.tools",)
 
 
 class ToolUnavailable(RuntimeError):
@@ -17,14 +16,10 @@ class ToolUnavailable(RuntimeError):
 
 def _wizards() -> dict:
     try:
+        import bot.tools  # noqa: F401  (registers the wizards)
         from bot.tools.wizard import WIZARDS
     except ImportError as exc:
-        raise ToolUnavailable(f"bot.tools.wizard cannot be imported: {exc}") from exc
-    for name in _WIZARD_MODULES:
-        try:
-            importlib.import_module(name)
-        except ImportError:
-            pass
+        raise ToolUnavailable(f"bot.tools cannot be imported: {exc}") from exc
     return WIZARDS
 
 
@@ -33,12 +28,7 @@ def get_wizard(name: str, corpus=None):
     cls = _wizards().get(name)
     if cls is None:
         raise ToolUnavailable(f"no wizard named {name!r} is registered")
-    params = inspect.signature(cls).parameters
-    if "corpus" in params:
-        return cls(corpus=corpus)
-    if params and corpus is not None and next(iter(params.values())).default is inspect.Parameter.empty:
-        return cls(corpus)
-    return cls()
+    return cls(corpus=corpus)
 
 
 def check_message(text: str, corpus, lang: str):

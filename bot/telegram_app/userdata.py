@@ -1,8 +1,10 @@
-"""What we keep per user (persisted by PTB) and how it is deleted.
+"""What we keep per user (persisted through `persistence.StorePersistence`) and how it is deleted.
 
-user_data keys: lang (chosen with /lang), history (last turns, for follow-ups),
-wizard (an unfinished tool), answers (follow-up questions behind buttons),
-seen (last activity, for retention). Nothing else about the user is stored.
+user_data keys: lang (chosen with /lang), seen (last activity, for retention) and
+chats: per chat id, history (the last turns, numbers and e-mails masked, for
+follow-ups), seq and answers (the follow-up questions behind buttons) and form
+(an unfinished tool's answers, dropped when it ends). Nothing else about the user
+is stored; /privacy and README's privacy section say the same.
 """
 from __future__ import annotations
 
@@ -13,12 +15,15 @@ import time
 from telegram import Update
 from telegram.ext import Application, ConversationHandler
 
-from bot.i18n import language_from_code, normalize_language
 from bot.language import detect_language
+from bot.logging_setup import redact
+from bot.messages import language_from_code, normalize_language
 
 log = logging.getLogger(__name__)
 
-LANG, HISTORY, WIZARD, ANSWERS, SEEN, SEQ = "lang", "history", "wizard", "answers", "seen", "seq"
+# Per user: LANG, SEEN, CHATS. Per chat (under CHATS, keyed by chat id): HISTORY, SEQ, ANSWERS, FORM.
+LANG, SEEN, CHATS = "lang", "seen", "chats"
+HISTORY, SEQ, ANSWERS, FORM = "history", "seq", "answers", "form"
 KEEP_ANSWERS = 10   # follow-up buttons of the last N answers stay usable
 
 
@@ -52,16 +57,59 @@ def touch(user_data, retention_days: int, now: float | None = None) -> None:
     user_data[SEEN] = now
 
 
-def history_turns(user_data) -> list:
-    """The stored history as `bot.conversation.Turn`s for the engine.
+def chat_state(user_data, chat_id: int, create: bool = False) -> dict | None:
+    """The user's state in one chat (history, answers, form); None if there is none.
+
+    Everything said in a chat is kept under that chat, so nothing from a private
+    chat can be continued, followed up or rendered in a group.
+    """
+    chats = user_data.get(CHATS)
+    key = str(chat_id)
+    if chats is None or key not in chats:
+        if not create:
+            return None
+        chats = user_data[CHATS] = dict(chats or {})
+        chats[key] = {}
+    return chats[key]
+
+
+def _prune(user_data, chat_id: int) -> None:
+    """Drop an emptied chat entry, so no empty entries are stored."""
+    chats = user_data.get(CHATS) or {}
+    if not chats.get(str(chat_id)):
+        chats.pop(str(chat_id), None)
+    if not chats:
+        user_data.pop(CHATS, None)
+
+
+def form(user_data, chat_id: int) -> dict | None:
+    state = chat_state(user_data, chat_id)
+    return state.get(FORM) if state else None
+
+
+def set_form(user_data, chat_id: int, value: dict) -> None:
+    chat_state(user_data, chat_id, create=True)[FORM] = value
+
+
+def clear_form(user_data, chat_id: int) -> None:
+    """Form answers are kept only until the form ends."""
+    state = chat_state(user_data, chat_id)
+    if state is not None:
+        state.pop(FORM, None)
+        _prune(user_data, chat_id)
+
+
+def history_turns(user_data, chat_id: int) -> list:
+    """The chat's stored history as `bot.engine.conversation.Turn`s for the engine.
 
     History is persisted as plain dicts, not Turn objects, so a change to the Turn
-    class can never make the persistence file unreadable.
+    class can never make the state file unreadable.
     """
-    from bot.conversation import Turn
+    from bot.engine.conversation import Turn
 
+    state = chat_state(user_data, chat_id) or {}
     turns = []
-    for item in user_data.get(HISTORY, []):
+    for item in state.get(HISTORY, []):
         try:
             turns.append(Turn(**item))
         except TypeError:
@@ -69,22 +117,25 @@ def history_turns(user_data) -> list:
     return turns
 
 
-def remember(user_data, question: str, answer, keep_turns: int) -> int:
-    """Append the exchange to the history; store the follow-ups; return the answer's number."""
-    history = list(user_data.get(HISTORY, []))
-    history.append({"question": question, "answer_topic": answer.topic, "intent": answer.intent})
-    user_data[HISTORY] = history[-max(keep_turns, 1):]
-    seq = user_data.get(SEQ, 0) + 1
-    user_data[SEQ] = seq
-    answers = dict(user_data.get(ANSWERS, {}))
-    answers[seq] = list(answer.followups)
-    user_data[ANSWERS] = {k: answers[k] for k in sorted(answers)[-KEEP_ANSWERS:]}
+def remember(user_data, chat_id: int, question: str, answer, keep_turns: int) -> int:
+    """Append the exchange to the chat's history (phone, ID and card numbers and e-mails
+    masked, as in the logs); store the follow-ups; return the answer's number."""
+    state = chat_state(user_data, chat_id, create=True)
+    history = list(state.get(HISTORY, []))
+    history.append({"question": redact(question), "answer_topic": answer.topic, "intent": answer.intent})
+    state[HISTORY] = history[-max(keep_turns, 1):]
+    seq = state.get(SEQ, 0) + 1
+    state[SEQ] = seq
+    answers = dict(state.get(ANSWERS, {}))
+    answers[str(seq)] = list(answer.followups)
+    state[ANSWERS] = {k: answers[k] for k in sorted(answers, key=int)[-KEEP_ANSWERS:]}
     return seq
 
 
-def followup(user_data, seq: int, index: int) -> str | None:
+def followup(user_data, chat_id: int, seq: int, index: int) -> str | None:
+    state = chat_state(user_data, chat_id) or {}
     try:
-        return user_data.get(ANSWERS, {})[seq][index]
+        return state.get(ANSWERS, {})[str(seq)][index]
     except (KeyError, IndexError):
         return None
 
@@ -111,10 +162,8 @@ def end_conversations(application: Application, user_id: int, chat_id: int | Non
 
 
 def forget_user(application: Application, user_id: int) -> None:
-    """Delete everything stored about `user_id` (user data, private chat, conversations)."""
+    """Delete everything stored about `user_id` (user data with every chat's state, conversations)."""
     application.drop_user_data(user_id)
-    if user_id in application.chat_data:
-        application.drop_chat_data(user_id)   # the private chat shares the user's id
     end_conversations(application, user_id)
 
 

@@ -12,6 +12,7 @@ from decimal import Decimal, InvalidOperation
 
 MAX_AMOUNT = Decimal("100000000")   # 1 亿: above this is a typo for a personal debt
 MAX_MONTHS = 600                    # 50 years
+MAX_DIGITS = 15                     # more digits than any real amount (1 亿 with fen is 11)
 
 
 class AmountError(ValueError):
@@ -95,6 +96,11 @@ def parse_number(text: str) -> Decimal:
     if not text:
         raise AmountError(f"没有看到数字：“{raw.strip()[:20]}”。请输入金额，例如 5万 或 50000。",
                           f"No number found in “{raw.strip()[:20]}”. Type an amount such as 50000 or 5万.")
+    if sum(c.isdigit() for c in text) > MAX_DIGITS:
+        # Decimal and float arithmetic on hundreds of digits fails or overflows; no real figure is this long.
+        raise AmountError(f"数字太长了（超过 {MAX_DIGITS} 位），像是打错了，请检查后重新输入。",
+                          f"That number is too long (over {MAX_DIGITS} digits), probably a typo; "
+                          "please check and retype.")
     try:
         match = _ARABIC.match(text)
         if match:
@@ -114,14 +120,15 @@ def parse_number(text: str) -> Decimal:
 
 def parse_amount(text: str, *, allow_zero: bool = False) -> Decimal:
     """A money amount in yuan, rounded to the fen. Rejects negative, zero (unless allowed), > 1 亿."""
-    value = parse_number(text).quantize(Decimal("0.01"))   # 0.001 rounds to 0 and is rejected below
+    value = parse_number(text)
     if value < 0:
         raise AmountError("金额不能是负数，请重新输入。", "An amount cannot be negative; please type it again.")
-    if value == 0 and not allow_zero:
-        raise AmountError("金额不能为 0，请输入实际数字。", "The amount cannot be zero; please type the real figure.")
-    if value > MAX_AMOUNT:
+    if value > MAX_AMOUNT:   # checked before rounding: "9亿亿亿亿" has few digits but no fen precision
         raise AmountError("金额超过 1 亿元，像是多打了几个 0，请检查后重新输入。",
                           "That is more than 100 million yuan, probably extra zeros; please check and retype.")
+    value = value.quantize(Decimal("0.01"))   # 0.001 rounds to 0 and is rejected below
+    if value == 0 and not allow_zero:
+        raise AmountError("金额不能为 0，请输入实际数字。", "The amount cannot be zero; please type the real figure.")
     return value
 
 
@@ -142,25 +149,23 @@ def parse_months(text: str, *, allow_zero: bool = False) -> int:
         month = _MONTHS.match(text)
         try:
             if years:
-                months = float(parse_number(years.group(1))) * 12 + (6 if years.group(2) else 0)
+                months = parse_number(years.group(1)) * 12 + (6 if years.group(2) else 0)
             elif month:
-                months = float(parse_number(month.group(1)))
+                months = parse_number(month.group(1))
             else:
-                months = float(parse_number(text))
+                months = parse_number(text)
         except AmountError:
             raise AmountError(f"看不懂这个期限：“{raw.strip()[:20]}”。请输入月数，例如 24、24期 或 两年。",
                               f"Could not read “{raw.strip()[:20]}” as a number of months. "
                               "Try 24, 24 months or 2 years.") from None
     if months < 0:
         raise AmountError("月数不能是负数。", "The number of months cannot be negative.")
-    if months != int(months):
-        months = math.ceil(months)
-    months = int(months)
-    if months == 0 and not allow_zero:
-        raise AmountError("月数不能为 0。", "The number of months cannot be zero.")
-    if months > MAX_MONTHS:
+    if months > MAX_MONTHS:   # before rounding, so a huge value is never turned into an int
         raise AmountError("超过 600 个月（50 年），请检查后重新输入。",
                           "More than 600 months (50 years); please check and retype.")
+    months = math.ceil(months)
+    if months == 0 and not allow_zero:
+        raise AmountError("月数不能为 0。", "The number of months cannot be zero.")
     return months
 
 
@@ -177,12 +182,23 @@ def parse_count(text: str) -> int:
 
 
 def check_monthly(monthly: Decimal, total: Decimal) -> None:
-    """A monthly payment larger than the whole debt is a typo, not a plan."""
+    """A monthly payment larger than the whole debt, or one that would take more than
+    MAX_MONTHS to pay it off, is a typo, not a plan."""
     if monthly > total:
         raise AmountError(f"每月还款额（{format_yuan(monthly)}）比欠款总额（{format_yuan(total)}）还多，"
                           "请检查后重新输入。",
                           f"The monthly payment ({format_yuan(monthly, 'en')}) is more than the whole debt "
                           f"({format_yuan(total, 'en')}); please check and retype.")
+    if months_needed(total, monthly) > MAX_MONTHS:
+        sixty = format_yuan((total / 60).quantize(Decimal("1"), rounding="ROUND_CEILING"))
+        sixty_en = format_yuan((total / 60).quantize(Decimal("1"), rounding="ROUND_CEILING"), "en")
+        raise AmountError(f"按每月{format_yuan(monthly)}，还清{format_yuan(total)}要超过 {MAX_MONTHS} 期（50 年），"
+                          f"银行不会接受。个性化分期最长60期，按60期算每月约需{sixty}。"
+                          "请输入您每月实际能稳定还的金额。",
+                          f"At {format_yuan(monthly, 'en')} a month, {format_yuan(total, 'en')} takes more than "
+                          f"{MAX_MONTHS} months (50 years), which no bank accepts. Instalment plans run at most "
+                          f"60 months, which would need about {sixty_en} a month. Type what you can reliably "
+                          "pay each month.")
 
 
 def months_needed(total: Decimal, monthly: Decimal) -> int:

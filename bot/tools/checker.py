@@ -12,25 +12,23 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
-
-from bot.answers import Citation
+from bot.datafiles import data_path, load_yaml
+from bot.engine.answers import Citation
+from bot.errors import BilingualError
 from bot.language import detect_language, to_simplified
 from bot.tools.amounts import AmountError, parse_count
-from bot.tools.common import to_lang, cite, citation_line, disclaimer, say, unique
+from bot.tools.common import citation_line, cite, disclaimer, say, to_lang, unique
 from ingest.corpus import Corpus
 
-RULES_PATH = Path(__file__).resolve().parent.parent / "data" / "checker_rules.yaml"
+RULES_PATH = data_path("checker_rules.yaml")
 CODES = ("threat", "insult", "third_party_disclosure", "third_party_contact", "impersonation",
          "false_criminal_claim", "fake_legal_document", "home_or_work_visit_threat", "unreasonable_hours",
          "excessive_frequency", "personal_account_payment", "fee_or_new_loan_demand")
 MAX_EXCERPT = 120
 
 
-class CheckerInputError(ValueError):
-    def __init__(self, zh: str, en: str):
-        super().__init__(en)
-        self.zh, self.en = zh, en
+class CheckerInputError(BilingualError):
+    """A message the checker cannot check (empty, or not text)."""
 
 
 @dataclass
@@ -148,7 +146,7 @@ def load_rules(corpus: Corpus, path: Path | str = RULES_PATH) -> RuleSet:
 
 @lru_cache(maxsize=4)
 def _load_rules(corpus: Corpus, path: str) -> RuleSet:
-    raw = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    raw = load_yaml(Path(path))
     macros = raw.get("macros", {})
     rules = []
     for code, spec in raw["rules"].items():

@@ -9,18 +9,11 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
-from bot.answers import Citation
-from bot.citations import make_citation
+from bot import messages
+from bot.engine.answers import Citation
+from bot.engine.citations import make_citation
 from bot.language import localize
 from ingest.corpus import Corpus, load_corpus
-
-DISCLAIMER_ZH = "以上为法律信息，不构成律师意见；具体情况请咨询律师或拨打12348法律援助热线。"
-DISCLAIMER_EN = ("This is legal information, not legal advice; for your own situation consult a lawyer "
-                 "or call the 12348 legal-aid hotline.")
-
-_CAVEAT_EN = {"仅收录部分条文": "only some articles are in our corpus",
-              "文本仅有单一来源": "text from a single source",
-              "已被取代": "superseded", "已修改": "amended", "已废止": "repealed"}
 
 
 def to_lang(text: str, lang: str) -> str:
@@ -42,7 +35,8 @@ def say(zh: str, en: str, lang: str) -> str:
 
 
 def disclaimer(lang: str) -> str:
-    return say(DISCLAIMER_ZH, DISCLAIMER_EN, lang)
+    """The catalogue's one disclaimer (legal information, no outcome promised, 12348)."""
+    return messages.t("disclaimer", lang)
 
 
 @lru_cache(maxsize=4)
@@ -67,9 +61,8 @@ def cite(corpus: Corpus, ref: dict | tuple) -> Citation:
 def caveat_text(citation: Citation, lang: str) -> str | None:
     if not citation.caveat:
         return None
-    if lang != "en":
-        return citation.caveat
-    return "; ".join(_CAVEAT_EN.get(part, part) for part in citation.caveat.split("；"))
+    # Chinese stays Simplified here: the tools convert their whole text to the user's script at the end.
+    return messages.caveat_text(citation.caveat, "en") if lang == "en" else citation.caveat
 
 
 def citation_line(citation: Citation, lang: str, quotes: list[str] | None = None) -> str:

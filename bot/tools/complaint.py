@@ -7,10 +7,10 @@ typed goes into their own letters unchanged, and is never logged.
 """
 from __future__ import annotations
 
-from bot.answers import Citation
+from bot.engine.answers import Citation
 from bot.tools import inputs
 from bot.tools.checker import Finding, check_message, finding_for
-from bot.tools.common import cite, citations_block, disclaimer, say, to_lang, unique
+from bot.tools.common import citations_block, cite, disclaimer, say, to_lang, unique
 from bot.tools.creditors import hotline_text
 from bot.tools.documents import to_docx
 from bot.tools.wizard import Choice, FormWizard, InputError, Question, ToolResult, register
@@ -71,10 +71,18 @@ class ComplaintWizard(FormWizard):
                  "What evidence do you have? (several allowed, e.g. '1 2')", choices=EVIDENCE, multi=True),
     )
 
+    def __init__(self, corpus=None, incidents=None, tz: str = "Asia/Shanghai"):
+        super().__init__(corpus)
+        self.incidents = list(incidents or [])      # the user's harassment log, when attached
+        self.tz = tz
+
     def build(self, answers: dict, lang: str) -> ToolResult:
+        from bot.evidence.complaint_log import log_section  # bot.evidence imports bot.tools
+
         findings = self._findings(answers)
-        citations = self._citations(findings)
-        case = Case(answers, findings)
+        log_text, log_citations = log_section(self.incidents, self.corpus, self.tz)
+        citations = unique(self._citations(findings) + log_citations)
+        case = Case(answers, findings, log_text)
         if lang == "en":
             titles = [finding_for(f.code, f.excerpt, self.corpus, "en").title for f in findings]
             text = _english(case, citations, titles)
@@ -105,8 +113,9 @@ class ComplaintWizard(FormWizard):
 
 
 class Case:
-    def __init__(self, answers: dict, findings: list[Finding]):
+    def __init__(self, answers: dict, findings: list[Finding], log_text: str = ""):
         self.answers = answers
+        self.log_text = log_text
         self.findings = findings
         self.codes = {f.code for f in findings}
         self.creditor_name, self.hotline = hotline_text(answers["creditor"], "zh-Hans")
@@ -165,6 +174,7 @@ def _to_creditor(case: Case) -> str:
         "二、违反的规定",
         _violations(case),
         "",
+        *(["（附）骚扰记录", case.log_text, ""] if case.log_text else []),
         "三、投诉请求",
         _requests(case),
         "",

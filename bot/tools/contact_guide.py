@@ -6,9 +6,9 @@ creditor to stop contacting them.
 """
 from __future__ import annotations
 
-from bot.answers import Citation
+from bot.engine.answers import Citation
 from bot.tools import inputs
-from bot.tools.common import to_lang, cite, citations_block, disclaimer, say, unique
+from bot.tools.common import citations_block, cite, disclaimer, say, to_lang, unique
 from bot.tools.creditors import hotline_text
 from bot.tools.documents import to_docx
 from bot.tools.wizard import Choice, FormWizard, Question, ToolResult, register

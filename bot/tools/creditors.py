@@ -6,11 +6,10 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
-
+from bot.datafiles import data_path, load_yaml
 from bot.language import to_simplified
 
-DATA = Path(__file__).resolve().parent.parent / "data" / "creditors.yaml"
+DATA = data_path("creditors.yaml")
 
 
 @dataclass(frozen=True)
@@ -59,7 +58,7 @@ def _norm(text: str) -> str:
 
 @lru_cache(maxsize=2)
 def load_directory(path: str | None = None) -> Directory:
-    raw = yaml.safe_load(Path(path or DATA).read_text(encoding="utf-8"))
+    raw = load_yaml(Path(path or DATA))
     creditors = tuple(
         Creditor(id=c["id"], name=c["name"], name_en=c.get("name_en", c["name"]), kind=c.get("kind", "bank"),
                  hotline=str(c["hotline"]) if c.get("hotline") else None, verified=bool(c.get("verified")),

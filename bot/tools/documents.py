@@ -34,7 +34,7 @@ def to_docx(title: str, text: str) -> bytes:
 
 
 def to_txt(title: str, text: str) -> bytes:
-    return f"{title}\n\n{text}\n".encode("utf-8")
+    return f"{title}\n\n{text}\n".encode()
 
 
 def docx_text(data: bytes) -> str:

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from decimal import ROUND_CEILING, Decimal
 
-from bot.answers import Citation
+from bot.engine.answers import Citation
 from bot.tools import inputs
 from bot.tools.amounts import format_yuan, months_needed
-from bot.tools.common import to_lang, cite, citations_block, disclaimer, say, unique
+from bot.tools.common import citations_block, cite, disclaimer, say, to_lang, unique
 from bot.tools.creditors import hotline_text, load_directory
 from bot.tools.documents import to_docx
 from bot.tools.wizard import Choice, FormWizard, Question, ToolResult, register
@@ -90,7 +90,7 @@ class ScriptWizard(FormWizard):
         return ToolResult(text=text, citations=citations, document_name="instalment-application.docx",
                           document_bytes=document)
 
-    def _citations(self, plan: "Plan") -> list[Citation]:
+    def _citations(self, plan: Plan) -> list[Citation]:
         c = self.corpus
         refs = []
         if plan.months_overdue >= LONG_OVERDUE_MONTHS:
@@ -145,7 +145,7 @@ class Plan:
         self.twelve = (self.total / 12).quantize(Decimal("1"), rounding=ROUND_CEILING)
 
     @classmethod
-    def from_answers(cls, answers: dict, directory) -> "Plan":
+    def from_answers(cls, answers: dict, directory) -> Plan:
         return cls(answers, directory)
 
     def money(self, value, lang="zh-Hans") -> str:

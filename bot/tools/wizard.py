@@ -7,10 +7,12 @@ that survives `json.dumps`/`json.loads`, so a conversation resumes after a resta
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable, ClassVar, Protocol
+from typing import Any, ClassVar, Protocol
 
-from bot.answers import Citation
+from bot.engine.answers import Citation
+from bot.errors import BilingualError
 from bot.tools.common import default_corpus, say, strip_control
 from ingest.corpus import Corpus
 
@@ -51,12 +53,8 @@ def register(cls):
     return cls
 
 
-class InputError(ValueError):
+class InputError(BilingualError):
     """A user's answer that must be re-asked; `zh` and `en` say why."""
-
-    def __init__(self, zh: str, en: str):
-        super().__init__(en)
-        self.zh, self.en = zh, en
 
 
 @dataclass(frozen=True)

@@ -37,8 +37,11 @@ def test_ask_json_prints_one_object(engine_settings):
     first = data["citations"][0]
     assert {"doc_id", "title", "short_title", "article", "status", "quote"} <= set(first)
     # citations are listed in the order the answer presents them
-    positions = [data["answer"].index(f"《{c['short_title']}》{c['article'] if c['article'].startswith('第') else '第' + c['article'] + '项'}")
-                 for c in data["citations"]]
+    def display(c):
+        label = c["article"] if c["article"].startswith("第") else f"第{c['article']}项"
+        return f"《{c['short_title']}》{label}"
+
+    positions = [data["answer"].index(display(c)) for c in data["citations"]]
     assert positions == sorted(positions)
 
 
@@ -89,3 +92,40 @@ def test_tool_subcommands_are_routed(engine_settings):
     proc = _run(engine_settings, "check", "--help")
     assert proc.returncode == 0, proc.stderr
     assert "usage" in proc.stdout.lower()
+
+
+def test_batch_answers_past_a_line_of_invalid_utf8(engine_settings):
+    env = {**os.environ, "DATA_DIR": str(engine_settings.data_dir), "KNOWLEDGE_DIR": str(engine_settings.knowledge_dir),
+           "TELEGRAM_BOT_TOKEN": "", "LLM_MODEL": "", "LLM_BASE_URL": "", "LOG_LEVEL": "WARNING"}
+    stdin = "催收爆通讯录违法吗\n".encode() + b"\xff\xfe bad \xc3\x28\n" + "催收可以打给我同事吗\n".encode()
+    proc = subprocess.run([sys.executable, "-m", "bot", "ask"], input=stdin, capture_output=True, cwd=ROOT,
+                          env=env, timeout=240)
+    assert proc.returncode == 0, proc.stderr.decode(errors="replace")
+    rows = [json.loads(line) for line in proc.stdout.decode().splitlines() if line.strip()]
+    assert len(rows) == 3
+    assert rows[1] == {"line": 2, "error": rows[1]["error"]} and "UTF-8" in rows[1]["error"]
+    assert rows[0]["citations"] and rows[2]["question"] == "催收可以打给我同事吗"
+
+
+def test_bad_admin_ids_is_one_line():
+    env = {**os.environ, "ADMIN_IDS": "123,abc", "TELEGRAM_BOT_TOKEN": ""}
+    proc = subprocess.run([sys.executable, "-m", "bot", "ask", "你好"], capture_output=True, text=True, cwd=ROOT,
+                          env=env, timeout=60)
+    assert proc.returncode == 2
+    assert proc.stderr.strip().count("\n") == 0 and "ADMIN_IDS" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_corrupt_current_pointer_says_corrupt(tmp_path, engine_settings):
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "CURRENT").write_bytes(b"\x00{not json")
+    proc = _run(engine_settings.model_copy(update={"data_dir": data}), "ask", "你好")
+    assert proc.returncode == 2
+    assert "corrupt" in proc.stderr and "not found" not in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_jieba_cache_lives_under_data_dir():
+    from bot.config import get_settings
+    from ingest.keyword import _tokenizer
+
+    assert Path(_tokenizer().tmp_dir).resolve() == Path(get_settings().data_dir).resolve()

@@ -1,11 +1,14 @@
 """The answer engine end to end over the real index."""
 from __future__ import annotations
 
+import shutil
+
+import numpy as np
 import pytest
 
-from bot.answers import Answer, Citation
-from bot.citations import is_valid
-from bot.conversation import History, Turn
+from bot.engine.answers import Answer, Citation
+from bot.engine.citations import is_valid
+from bot.engine.conversation import History, Turn
 from bot.language import detect_language
 
 
@@ -151,7 +154,7 @@ def test_history_is_bounded():
 def test_unverifiable_citations_from_the_llm_path_are_dropped(engine, corpus):
     good = engine.corpus.article("civil-code", "第一千零三十三条")
 
-    class FakeLLM:     # stands in for bot.llm.LLMAnswerer's reply; the engine must re-check it in code
+    class FakeLLM:     # stands in for bot.engine.llm.answerer.LLMAnswerer's reply; the engine must re-check it in code
         def answer(self, question, hits, language, history=None):
             real = Citation("civil-code", "中华人民共和国民法典", "民法典", good.label, "in_force", "处理他人的私密信息")
             fake = Citation("civil-code", "中华人民共和国民法典", "民法典", "第二千条", "in_force", "催收必须停止")
@@ -212,24 +215,27 @@ def test_history_may_be_given_as_dicts(engine):
     assert answer.intent == "contact_rights" and answer.citations
 
 
-def test_card_phrasing_vectors_use_the_configured_embedding_cache(engine, tmp_path):
-    from bot.engine import Engine
-    from ingest.cache import EmbeddingCache, text_key
-    from ingest.normalize import normalize_text
+def test_card_phrasing_vectors_come_from_the_index(engine):
+    """Built at ingest and stored with the index: the engine embeds no card phrasing at start-up."""
+    phrasings = engine.index.card_phrasings()
+    cards = list(engine.cards.values())
+    assert phrasings.card_ids == [c.id for c in cards for _ in [c.topic, *c.questions]]
+    assert engine.retriever.cards.card_ids == phrasings.card_ids
+    fresh = engine.embeddings.inner.embed_array([phrasings.texts[0]])[0]
+    assert np.allclose(phrasings.vectors[0], fresh, atol=1e-5)
 
-    cache_path = tmp_path / "elsewhere.sqlite"
-    settings = engine.settings.model_copy(update={"embedding_cache": cache_path})
-    other = Engine(settings, engine.corpus, [], engine.index, retriever=engine.retriever)
-    other.embeddings = engine.embeddings
-    other.reload()     # reloads the cards and their phrasing vectors through the cache
-    card = next(iter(other.cards.values()))
-    cache = EmbeddingCache(cache_path)
-    try:
-        found = cache.get_many(engine.embeddings.model_id, [text_key(normalize_text(card.topic))],
-                               engine.embeddings.dimension)
-    finally:
-        cache.close()
-    assert len(found) == 1
+
+def test_an_index_of_another_knowledge_version_is_refused_with_the_command_to_run(engine, tmp_path):
+    from bot.engine import Engine
+    from ingest.reader import IndexStaleError
+
+    knowledge = tmp_path / "knowledge"
+    shutil.copytree(engine.settings.knowledge_dir, knowledge)
+    card = sorted((knowledge / "cards").glob("*-*.md"))[0]
+    card.write_text(card.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    settings = engine.settings.model_copy(update={"knowledge_dir": knowledge})
+    with pytest.raises(IndexStaleError, match="python -m ingest"):
+        Engine.from_settings(settings)
 
 
 @pytest.mark.parametrize("question, card", [

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.citations import is_valid
+from bot.engine.citations import is_valid
 from bot.eval import gold_keys, load_questions, run
 
 pytestmark = pytest.mark.slow
@@ -34,7 +34,7 @@ def test_issue_targets(report):
 
 def test_no_card_phrasing_copies_an_eval_question(engine):
     # Card phrasings are matched one by one; a copied eval question would score itself.
-    from bot.query import normalize_question
+    from bot.engine.query import normalize_question
 
     def norm(text):
         return "".join(ch for ch in normalize_question(text).lower() if ch.isalnum())

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import pytest
 
-from bot.composer import compose_lookup
-from bot.lookup import asks_for_old_version, lookup, mentioned_documents
-from bot.query import normalize_question
-from bot.retrieval import wants_old_version
+from bot.engine.composer import compose_lookup
+from bot.engine.lookup import asks_for_old_version, lookup, mentioned_documents
+from bot.engine.query import normalize_question
+from bot.engine.retrieval import wants_old_version
 
 
 @pytest.mark.parametrize("question, doc, label", [

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.intent import classify_topic, has_injection, is_greeting, is_refused
-from bot.query import MAX_QUESTION_CHARS, build_query, normalize_question
+from bot.engine.intent import classify_topic, has_injection, is_greeting, is_refused
+from bot.engine.query import MAX_QUESTION_CHARS, build_query, normalize_question
 
 
 def test_traditional_fullwidth_spaces_and_typos_are_normalised():
@@ -96,19 +96,19 @@ def test_english_card_summaries_name_existing_cards():
     """cards_en.yaml may lag behind new cards (the intent summary is used then), but never names a missing card."""
     from pathlib import Path
 
-    from bot.composer import english_cards
+    from bot.engine.composer import english_cards
 
     cards = {p.stem for p in (Path(__file__).resolve().parents[2] / "knowledge" / "cards").glob("*.md")}
     assert set(english_cards()["cards"]) <= cards
-    from bot.intent import TOPICAL
-    assert set(TOPICAL) <= set(english_cards()["intents"])
+    from ingest.cards import TOPICAL_INTENTS
+    assert set(TOPICAL_INTENTS) <= set(english_cards()["intents"])
 
 
 def test_english_card_summaries_lead_with_the_direct_answer():
     """The first sentence answers the card's typical question plainly; the articles come after it."""
     import re
 
-    from bot.composer import english_cards
+    from bot.engine.composer import english_cards
 
     sentence_end = re.compile(r"(?<!Art)(?<!Arts)(?<!\d)[.:;](?=\s)")
     for card_id, entry in english_cards()["cards"].items():
@@ -127,6 +127,6 @@ def test_english_card_summaries_lead_with_the_direct_answer():
     ("我欠了信用卡5万还不上", False),
 ])
 def test_debt_words_outside_the_bots_scope(text, expected):
-    from bot.intent import is_out_of_scope
+    from bot.engine.intent import is_out_of_scope
 
     assert is_out_of_scope(normalize_question(text)) is expected

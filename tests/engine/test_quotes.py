@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import pytest
 
-from bot.citations import verify
-from bot.composer import cite, render_citations
-from bot.quotes import item_quote, trim_quote_marks
+from bot.engine.citations import verify
+from bot.engine.composer import cite, render_citations
+from bot.engine.quotes import item_quote, trim_quote_marks
 
 DECISION = "spc-spp-credit-card-crimes-amendment-2018"
 

@@ -10,8 +10,8 @@ from pathlib import Path
 import yaml
 from langchain_core.retrievers import BaseRetriever
 
-from bot.query import build_query
-from bot.retrieval import HybridRetriever, ranked_articles
+from bot.engine.query import build_query
+from bot.engine.retrieval import ranked_articles
 
 ROOT = Path(__file__).resolve().parents[2]
 

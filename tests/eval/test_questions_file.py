@@ -11,15 +11,14 @@ from pathlib import Path
 import pytest
 import yaml
 
+from ingest.cards import INTENTS as ENGINE_INTENTS
 from ingest.corpus import load_corpus
 
 ROOT = Path(__file__).resolve().parents[2]
 QUESTIONS = Path(__file__).with_name("questions.yaml")
 
 LANGS = {"zh-Hans", "zh-Hant", "en"}
-INTENTS = {"contact_rights", "collector_conduct", "privacy", "credit_report", "criminal_risk",
-           "negotiation", "complaint", "lawsuit", "scam", "article_lookup", "greeting",
-           "out_of_scope", "refused"}
+INTENTS = set(ENGINE_INTENTS)
 EXPECTS = {"answer", "out_of_scope", "refused", "greeting", "false_premise"}
 # Intents that must go with a given non-answer expectation.
 EXPECT_INTENT = {"out_of_scope": "out_of_scope", "refused": "refused", "greeting": "greeting"}

@@ -5,7 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from ingest_helpers import make_settings, make_small_knowledge
+from tests.support import make_settings
+from tests.support.knowledge import make_small_knowledge
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ import pytest
 from bot.language import detect_language, to_simplified
 from ingest.chunks import guidance_chunks
 from ingest.guidance import clean_lines, load_guidance, strip_contacts, strip_pinyin
-from ingest_helpers import KNOWLEDGE
+from tests.support import KNOWLEDGE
 
 RAW = KNOWLEDGE / "guidance" / "citic-overdue-contacts.raw.txt"
 # Any parenthesised latin run right after a Chinese character: the artefact family, tone marks or not.

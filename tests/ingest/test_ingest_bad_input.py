@@ -12,8 +12,9 @@ import pytest
 
 from ingest.build import build_index, read_current
 from ingest.corpus import CorpusError
-from ingest.index import open_index
-from ingest_helpers import ROOT, make_settings, make_small_knowledge
+from ingest.reader import open_index
+from tests.support import ROOT, make_settings
+from tests.support.knowledge import make_small_knowledge
 
 
 def _edit(path: Path, old: str, new: str, count: int = 1) -> None:
@@ -30,7 +31,7 @@ def _append(path: Path, text: str) -> int:
 
 
 def _line_of(path: Path, needle: str) -> int:
-    return next(i for i, l in enumerate(path.read_text(encoding="utf-8").split("\n"), 1) if needle in l)
+    return next(i for i, line in enumerate(path.read_text(encoding="utf-8").split("\n"), 1) if needle in line)
 
 
 def malformed_front_matter(k):

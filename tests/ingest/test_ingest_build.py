@@ -15,10 +15,9 @@ import pytest
 
 from ingest import build as build_mod
 from ingest import store
-from ingest.build import (CURRENT_FILE, DELAY_ENV, BuildVerificationError, IngestLockedError, build_index,
-                          read_current)
-from ingest.index import IndexMissingError, open_index
-from ingest_helpers import KNOWLEDGE, ROOT
+from ingest.build import CURRENT_FILE, DELAY_ENV, BuildVerificationError, IngestLockedError, build_index, read_current
+from ingest.reader import IndexMissingError, open_index
+from tests.support import KNOWLEDGE, ROOT
 
 
 def _ingest_cmd(settings, *extra):

@@ -5,8 +5,8 @@ import pytest
 
 from ingest import store
 from ingest.build import build_index, read_current
-from ingest.index import open_index
-from ingest_helpers import make_settings
+from ingest.reader import open_index
+from tests.support import make_settings
 
 
 @pytest.mark.chroma_server

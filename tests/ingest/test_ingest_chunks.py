@@ -9,7 +9,7 @@ from ingest.build import load_sources
 from ingest.cards import load_cards
 from ingest.chunks import article_chunks, card_chunks
 from ingest.corpus import load_corpus
-from ingest_helpers import KNOWLEDGE
+from tests.support import KNOWLEDGE
 
 
 @pytest.fixture(scope="module")

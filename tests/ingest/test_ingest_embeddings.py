@@ -6,8 +6,8 @@ import pytest
 
 from ingest.build import build_index
 from ingest.embeddings import EmbeddingModelError, SentenceTransformerEmbeddings, make_embeddings
-from ingest.index import IndexMissingError, open_index
-from ingest_helpers import make_settings
+from ingest.reader import IndexMissingError, open_index
+from tests.support import make_settings
 
 
 def test_use_default_is_normalised_512_and_semantic(use_embeddings):

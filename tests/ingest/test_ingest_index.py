@@ -5,7 +5,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from ingest.index import SearchHit, open_index
+from ingest.reader import SearchHit, open_index
 
 pytestmark = pytest.mark.slow
 

@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 import pytest
-from llm_helpers import StubLLM
 
 from bot.config import Settings
 from ingest.corpus import load_corpus
+from tests.support.llm_stub import StubLLM
 
 
 @pytest.fixture(scope="session")
@@ -38,5 +38,5 @@ def make_settings(stub):
 
 @pytest.fixture
 def answerer(make_settings, corpus):
-    from bot.llm import LLMAnswerer
+    from bot.engine.llm.answerer import LLMAnswerer
     return LLMAnswerer(make_settings(), corpus)

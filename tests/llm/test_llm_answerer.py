@@ -5,13 +5,13 @@ import socket
 import time
 
 import pytest
-from llm_helpers import card_hit, guidance_hit, regulation_hit
 
-from bot.citations import verify
-from bot.composer import replies
-from bot.conversation import Turn
+from bot.engine.citations import verify
+from bot.engine.conversation import Turn
+from bot.engine.llm.answerer import TASK_REMINDER, LLMAnswerer, LLMError
 from bot.language import detect_language, localize
-from bot.llm import TASK_REMINDER, LLMAnswerer, LLMError
+from bot.messages import t
+from tests.support.llm_stub import card_hit, guidance_hit, regulation_hit
 
 QUESTION = "催收天天打我爸妈电话，合法吗"
 GOOD_REPLY = ("不合法。除法律另有规定或者你明确同意外，任何人都不得以电话、短信等方式侵扰你家人的私人生活安宁[S1]。"
@@ -41,7 +41,7 @@ def test_good_reply_gets_a_verified_citation_with_a_corpus_quote(answerer, stub,
     assert "你家人" not in citation.quote
     assert "[S1]" not in answer.text and "侵扰你家人的私人生活安宁[1]" in answer.text
     assert f"1. 《民法典》第一千零三十三条：“{citation.quote}”" in answer.text
-    assert answer.text.rstrip().endswith(replies()["zh"]["disclaimer"])
+    assert answer.text.rstrip().endswith(t("disclaimer", "zh-Hans"))
     assert answer.topic == "contact-may-they-call" and answer.intent == "contact_rights"
 
 
@@ -212,7 +212,7 @@ def test_english_request_gets_an_english_answer_with_chinese_titles(answerer, st
     assert "Answer in English" in stub.last_messages()[0]["content"]
     assert "Article 2000" not in answer.text and "[unverified citation removed]" in answer.text
     assert "Legal basis:" in answer.text and "1. 《民法典》第一千零三十三条" in answer.text
-    assert answer.text.rstrip().endswith(replies()["en"]["disclaimer"])
+    assert answer.text.rstrip().endswith(t("disclaimer", "en"))
     [citation] = answer.citations
     verify(corpus, citation)
 
@@ -249,7 +249,7 @@ def test_reply_promising_an_outcome_is_discarded(answerer, stub, hits, reply):
 
 
 def test_warning_about_credit_repair_scams_is_not_a_promise():
-    from bot.llm import promises_outcome
+    from bot.engine.llm.answerer import promises_outcome
     assert not promises_outcome("不要相信所谓“征信修复”公司，逾期记录不能花钱删除[S1]。")
     assert not promises_outcome("Nobody can guarantee an outcome; keep records of every call [S1].")
     assert promises_outcome("我們保證一定能幫你停催")  # Traditional is checked too

@@ -2,12 +2,11 @@
 from __future__ import annotations
 
 import pytest
-from llm_helpers import card_hit, guidance_hit, regulation_hit
 
-from bot.citations import verify
-from bot.composer import replies
-from bot.llm import (ReplyChecker, _history_pairs, _sentences, build_sources, choose_quote,
-                     finish_text)
+from bot.engine.citations import verify
+from bot.engine.llm.answerer import ReplyChecker, _history_pairs, _sentences, build_sources, choose_quote, finish_text
+from bot.messages import t
+from tests.support.llm_stub import card_hit, guidance_hit, regulation_hit
 
 
 @pytest.fixture(scope="module")
@@ -147,4 +146,4 @@ def test_finish_text_lists_quotes_and_disclaimer(checker, sources, corpus):
     body, basis, disclaimer = text.split("\n\n")
     assert body == "骚扰他人的可能构成犯罪[1]。"
     assert basis.startswith(f"法律依据：\n1. 《刑法》第二百九十三条之一：“{checked.citations[0].quote}”")
-    assert disclaimer == replies()["zh"]["disclaimer"]
+    assert disclaimer == t("disclaimer", "zh-Hans")

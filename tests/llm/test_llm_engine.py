@@ -4,8 +4,8 @@ from __future__ import annotations
 import pytest
 from pydantic import SecretStr
 
-from bot.citations import verify
 from bot.engine import Engine
+from bot.engine.citations import verify
 
 QUESTION = "催收天天打我爸妈电话骚扰他们，合法吗"
 

@@ -11,8 +11,8 @@ import re
 import pytest
 
 from bot.language import detect_language
-from conftest import ADMIN_ID, TOKEN, BotProcess
-from fake_bot_api import BOT_USERNAME
+from tests.support.bot_process import ADMIN_ID, TOKEN, BotProcess
+from tests.support.fake_bot_api import BOT_USERNAME
 
 PHONE, ID_NUMBER, CARD = "13912345678", "11010519491231002X", "6222021234567890123"
 PRIVATE_MARKER = "秘密标记ZQ"   # appears in messages, must never appear in the log
@@ -71,8 +71,8 @@ def test_followup_button_answers_the_followup(bot, fake_api):
 
 
 def test_view_article_button_shows_full_text(bot, fake_api, bot_index):
-    from ingest.corpus import load_corpus
     from bot.telegram_app.formatting import find_article
+    from ingest.corpus import load_corpus
 
     reply = ask(fake_api, 104, QUESTION)
     button = next(b for b in reply.buttons if b["callback_data"].startswith("a:"))
@@ -87,8 +87,8 @@ def test_view_article_button_shows_full_text(bot, fake_api, bot_index):
 def test_lang_switch_to_traditional_is_remembered(bot, fake_api, mark):
     fake_api.send_command(105, "/lang")
     picker = fake_api.wait_for("sendMessage", chat_id=105, after=mark)
-    assert {b["callback_data"] for b in picker.buttons} == {"l:zh-Hans", "l:zh-Hant", "l:en"}
-    fake_api.press(105, picker, "l:zh-Hant")
+    assert {b["callback_data"] for b in picker.buttons} == {"l:zh-Hans@105", "l:zh-Hant@105", "l:en@105"}
+    fake_api.press(105, picker, "l:zh-Hant@105")
     edited = fake_api.wait_for("editMessageText", after=mark, predicate=lambda c: c.get("chat_id") == 105)
     assert "繁體" in edited.text
     reply = ask(fake_api, 105, QUESTION)          # asked in Simplified, answered in Traditional
@@ -99,13 +99,13 @@ def test_lang_switch_to_traditional_is_remembered(bot, fake_api, mark):
 def test_forget_deletes_the_users_data(bot, fake_api, mark):
     fake_api.send_command(106, "/lang")
     picker = fake_api.wait_for("sendMessage", chat_id=106, after=mark)
-    fake_api.press(106, picker, "l:en")
+    fake_api.press(106, picker, "l:en@106")
     fake_api.wait_for("editMessageText", after=mark, predicate=lambda c: c.get("chat_id") == 106)
     mark = fake_api.mark()
     fake_api.send_command(106, "/forget")
     confirm = fake_api.wait_for("sendMessage", chat_id=106, after=mark)
-    assert {b["callback_data"] for b in confirm.buttons} == {"fg:y", "fg:n"}
-    fake_api.press(106, confirm, "fg:y")
+    assert {b["callback_data"] for b in confirm.buttons} == {"fg:y@106", "fg:n@106"}
+    fake_api.press(106, confirm, "fg:y@106")
     done = fake_api.wait_for("editMessageText", after=mark, predicate=lambda c: c.get("chat_id") == 106)
     assert "deleted" in done.text.lower()
     mark = fake_api.mark()

@@ -4,11 +4,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.answers import Answer, Citation
-from bot.telegram_app.formatting import (article_callback, esc, find_article, fits_callback, format_answer,
-                                         split_html, utf16_len)
-from fake_bot_api import BadRequest, visible_html
+from bot.engine.answers import Answer, Citation
+from bot.telegram_app.formatting import article_callback, esc, find_article, fits_callback, format_answer, split_html, utf16_len
 from ingest.corpus import load_corpus
+from tests.support.fake_bot_api import BadRequest, visible_html
 
 KNOWLEDGE = Path(__file__).resolve().parents[2] / "knowledge"
 

@@ -10,7 +10,8 @@ import json
 import httpx
 import pytest
 
-from conftest import TOKEN, BotProcess, free_port
+from tests.support import free_port
+from tests.support.bot_process import TOKEN, BotProcess
 
 PHONE = "13812345678"
 
@@ -22,7 +23,7 @@ def test_language_and_wizard_survive_a_restart(fake_api, bot_index, tmp_path):
         mark = fake_api.mark()
         fake_api.send_command(user, "/lang")
         picker = fake_api.wait_for("sendMessage", chat_id=user, after=mark)
-        fake_api.press(user, picker, "l:zh-Hant")
+        fake_api.press(user, picker, f"l:zh-Hant@{user}")
         fake_api.wait_for("editMessageText", after=mark, predicate=lambda c: c.get("chat_id") == user)
         mark = fake_api.mark()
         fake_api.send_command(user, "/script")

@@ -13,9 +13,10 @@ import time
 import pytest
 
 from bot.language import detect_language
-from conftest import TOKEN, BotProcess, free_port
-from fake_bot_api import FakeBotAPI
-from round_robin_proxy import RoundRobinProxy
+from tests.support import free_port
+from tests.support.bot_process import TOKEN, BotProcess
+from tests.support.fake_bot_api import FakeBotAPI
+from tests.support.round_robin_proxy import RoundRobinProxy
 
 pytestmark = pytest.mark.slow
 
@@ -60,9 +61,11 @@ def cluster(bot_index, redis_server, blackhole_llm, tmp_path_factory):
                   REDIS_URL=redis_server, REDIS_PREFIX="replicas", UPDATE_LEASE_SECONDS=2,
                   RATE_LIMIT_PER_MINUTE=0, LOG_LEVEL="INFO")
     # Replica A's LLM never answers, so the kill test can catch it in the middle of updates.
-    replica_a = BotProcess(api, bot_index, workdir, WEBHOOK_PORT=ports[A], LLM_MODEL="stuck",
+    (workdir / "a").mkdir()
+    (workdir / "b").mkdir()
+    replica_a = BotProcess(api, bot_index, workdir / "a", WEBHOOK_PORT=ports[A], LLM_MODEL="stuck",
                            LLM_BASE_URL=blackhole_llm, LLM_API_KEY="none", LLM_TIMEOUT=300, **common)
-    replica_b = BotProcess(api, bot_index, workdir, WEBHOOK_PORT=ports[B], **common)
+    replica_b = BotProcess(api, bot_index, workdir / "b", WEBHOOK_PORT=ports[B], **common)
     replica_a.start(ready_method="setWebhook")
     _wait_serving(replica_a)
     mark = api.mark()

@@ -6,7 +6,7 @@ import asyncio
 from telegram import Bot
 
 from bot.telegram_app.services import typing
-from conftest import TOKEN
+from tests.support.bot_process import TOKEN
 
 
 async def _typing_actions(fake_api, chat_id: int, work_seconds: float) -> int:

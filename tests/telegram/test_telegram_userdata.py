@@ -1,18 +1,18 @@
-"""Retention, /forget and the per-user limit, on a real Application with PicklePersistence.
+"""Retention, /forget and the per-user limit, on a real Application with the real state file.
 
 The Application is initialised against the fake Bot API server (getMe), never the network.
 """
+import json
 import time
 from types import SimpleNamespace
 
 import pytest
-from telegram import Bot
-from telegram.ext import PersistenceInput, PicklePersistence
 
 from bot.telegram_app.app import build_application
 from bot.telegram_app.ratelimit import UserRateLimiter
+from bot.telegram_app.state_store import FileUserStateStore
 from bot.telegram_app.userdata import SEEN, forget_user, sweep_idle, touch
-from conftest import TOKEN
+from tests.support.bot_process import TOKEN
 
 DAY = 86400
 
@@ -25,19 +25,18 @@ def _settings(api, path):
 
 
 async def _seed(path, users: dict[int, float]) -> None:
-    persistence = PicklePersistence(path, store_data=PersistenceInput(callback_data=False))
-    persistence.set_bot(Bot(TOKEN))   # the pickler needs to know which object is the bot
-    await persistence.get_chat_data()  # creates the empty file structure, as an Application would
+    store = FileUserStateStore(path)
     for uid, seen in users.items():
-        await persistence.update_user_data(uid, {SEEN: seen, "lang": "en"})
-        await persistence.update_conversation("tools", (uid, uid), 1)
-    await persistence.flush()
+        store.put_user(uid, {SEEN: seen, "lang": "en"})
+        store.put_conversation("tools", (uid, uid), 1)
+    store.save()
 
 
 async def _reloaded(path):
-    persistence = PicklePersistence(path, store_data=PersistenceInput(callback_data=False))
-    persistence.set_bot(Bot(TOKEN))
-    return await persistence.get_user_data(), await persistence.get_conversations("tools")
+    raw = json.loads(path.read_text(encoding="utf-8"))   # what is on disk, not what a loader makes of it
+    store = FileUserStateStore(path)
+    store.load()
+    return store.users(), store.conversations("tools"), raw
 
 
 @pytest.fixture
@@ -55,10 +54,10 @@ async def test_sweep_forgets_only_idle_users(fake_api, tmp_path, engine):
         assert await sweep_idle(app, retention_days=30, now=now) == 1
     finally:
         await app.shutdown()
-    users, conversations = await _reloaded(path)
+    users, conversations, raw = await _reloaded(path)
     assert set(users) == {2}
-    # PTB records an ended conversation as None (no state), not by deleting the key.
-    assert {k for k, v in conversations.items() if v is not None} == {(2, 2)}
+    assert conversations == {(2, 2): 1}          # the ended conversation leaves no entry
+    assert set(raw["users"]) == {"2"} and set(raw["conversations"]["tools"]) == {"2:2"}
 
 
 async def test_forget_removes_user_data_and_conversation(fake_api, tmp_path, engine):
@@ -71,13 +70,14 @@ async def test_forget_removes_user_data_and_conversation(fake_api, tmp_path, eng
         await app.update_persistence()
     finally:
         await app.shutdown()
-    users, conversations = await _reloaded(path)
+    users, conversations, raw = await _reloaded(path)
     assert set(users) == {6}
-    assert {k for k, v in conversations.items() if v is not None} == {(6, 6)}
+    assert conversations == {(6, 6): 1}
+    assert set(raw["users"]) == {"6"} and set(raw["conversations"]["tools"]) == {"6:6"}
 
 
 def test_touch_clears_stale_state_before_use():
-    data = {SEEN: time.time() - 40 * DAY, "lang": "en", "wizard": {"name": "script"}}
+    data = {SEEN: time.time() - 40 * DAY, "lang": "en", "chats": {"1": {"form": {"name": "script"}}}}
     touch(data, retention_days=30)
     assert set(data) == {SEEN}
     fresh = {SEEN: time.time() - DAY, "lang": "en"}
@@ -93,6 +93,24 @@ def test_rate_limiter_window():
     clock[0] = 60.0
     assert limiter.allow(1)
     assert UserRateLimiter(0).allow(1)      # 0 disables the limit
+
+
+async def test_forgotten_user_does_not_come_back_empty(fake_api, tmp_path, engine):
+    """PTB re-saves the user touched by the update that ran /forget: no empty entry may appear."""
+    path = tmp_path / "state.pickle"
+    await _seed(path, {7: time.time(), 8: time.time()})
+    app = build_application(_settings(fake_api, path), engine)
+    await app.initialize()
+    try:
+        forget_user(app, 7)
+        await app.update_persistence()
+        assert app.user_data[7] == {}                 # the update's handler reads it again …
+        app.mark_data_for_update_persistence(user_ids=7)
+        await app.update_persistence()                # … and PTB hands the empty dict back
+    finally:
+        await app.shutdown()
+    users, _, raw = await _reloaded(path)
+    assert set(users) == {8} and set(raw["users"]) == {"8"}
 
 
 async def test_error_handler_apologises_without_logging_the_message(fake_api, tmp_path, engine, caplog):

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.citations import verify
+from bot.engine.citations import verify
 from ingest.corpus import Corpus, load_corpus
 
 KNOWLEDGE = Path(__file__).resolve().parents[2] / "knowledge"

@@ -3,8 +3,7 @@ from decimal import Decimal
 
 import pytest
 
-from bot.tools.amounts import (AmountError, check_monthly, format_yuan, months_needed, parse_amount, parse_count,
-                               parse_months)
+from bot.tools.amounts import AmountError, check_monthly, format_yuan, months_needed, parse_amount, parse_count, parse_months
 
 
 @pytest.mark.parametrize("text, expected", [
@@ -75,3 +74,22 @@ def test_months_needed_rounds_up_and_format():
 @pytest.mark.parametrize("text, count", [("20", 20), ("二十", 20), ("几十", 20), ("十几", 10), ("15次", 15)])
 def test_counts(text, count):
     assert parse_count(text) == count
+
+
+@pytest.mark.parametrize("text", ["1" * 27, "9" * 400, "123456789012345678901234567890.5", "9亿亿亿亿亿亿"])
+def test_huge_amounts_are_re_asked_not_crashed(text):
+    with pytest.raises(AmountError):
+        parse_amount(text)
+
+
+@pytest.mark.parametrize("text", ["9" * 400, "1" * 27 + "期", "9" * 40 + "年", "9亿亿亿亿个月"])
+def test_huge_month_counts_are_re_asked_not_crashed(text):
+    with pytest.raises(AmountError):
+        parse_months(text)
+
+
+def test_a_monthly_payment_that_would_take_decades_is_re_asked_with_the_sixty_month_figure():
+    with pytest.raises(AmountError) as info:
+        check_monthly(Decimal("0.01"), Decimal("50000"))
+    assert "60期" in info.value.zh and "834元" in info.value.zh and "5000000" not in info.value.zh
+    check_monthly(Decimal("100"), Decimal("50000"))     # 500 months: long, but the script explains the 60 cap

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.citations import CitationError
+from bot.engine.citations import CitationError
 from bot.tools.checker import CODES, RULES_PATH, CheckerInputError, check_message, load_rules
 
 CASES = yaml.safe_load((Path(__file__).parent / "checker_cases.yaml").read_text(encoding="utf-8"))["cases"]
@@ -44,7 +44,7 @@ def test_lawful_reminder_says_so_plainly(corpus):
     assert result.lawful and not result.findings
     text = result.render()
     assert "没有发现违规内容" in text and "合法" in text
-    assert "以上为法律信息，不构成律师意见" in text
+    assert "以上是法律信息，不是律师意见，也不保证任何结果" in text
 
 
 def test_excerpt_is_the_offending_sentence(corpus):

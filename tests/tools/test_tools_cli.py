@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from bot.tools import cli
+from bot.cli import tools as cli
 from bot.tools.documents import docx_text
 
 

@@ -11,7 +11,7 @@ from bot.tools import WIZARDS
 from bot.tools.documents import docx_text
 from bot.tools.wizard import InputError, Step
 
-DISCLAIMER = "以上为法律信息，不构成律师意见；具体情况请咨询律师或拨打12348法律援助热线。"
+DISCLAIMER = "以上是法律信息，不是律师意见，也不保证任何结果；具体情况请咨询律师或拨打法律援助热线12348。"
 
 SCRIPT = {"creditor": "中信银行信用卡", "total": "5万", "months_overdue": "3个月", "hardship": "我失业了",
           "detail": "公司裁员，正在找工作", "monthly": "1500", "goal": "1"}
@@ -75,7 +75,7 @@ def test_english_run(name, wizards, check_citations):
                "complain": {**COMPLAIN, "said": "They said they would break my legs", "others": "none",
                             "evidence": "none"}}[name]
     result = run(wizards[name], answers, "en")
-    assert "not legal advice" in result.text
+    assert "not a lawyer's advice, and no outcome is promised" in result.text
     check_citations(result.citations, result.text)
 
 

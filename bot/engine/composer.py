@@ -1,0 +1,282 @@
+"""Offline grounded composer: answer card + retrieved articles -> cited plain-text answer.
+
+Every citation is built with `bot.engine.citations.make_citation`, so an article that
+does not exist or a quote that is not verbatim can never reach the user.
+Guidance chunks are never cited; only regulation articles are.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from bot.datafiles import load_yaml
+from bot.engine.answers import Citation
+from bot.engine.citations import CitationError, make_citation
+from bot.engine.lookup import LookupResult, load_document_data
+from bot.engine.quotes import best_quote, item_quote
+from bot.language import localize
+from bot.messages import caveat_text, status_label, t
+from ingest.cards import Card
+from ingest.corpus import Corpus
+
+MAX_CITES = 4
+MAX_EXTRA = 1
+MAX_STEPS = 5
+MAX_AVOID = 3
+_SECTION = re.compile(r"^##\s*(.+?)\s*$", re.MULTILINE)
+_SENTENCE = re.compile(r"[^。！？\n]+[。！？]?")
+
+
+@dataclass
+class Evidence:
+    """What retrieval found for a question."""
+    card: Card | None = None
+    card_strength: float = 0.0
+    articles: list[tuple[str, str]] = field(default_factory=list)   # ranked (doc_id, label), regulations only
+    strong: list[tuple[str, str]] = field(default_factory=list)     # direct hits both retrievers agree on
+    terms: list[str] = field(default_factory=list)                   # query terms for quote selection
+
+
+@dataclass
+class Composed:
+    text: str
+    citations: list[Citation]
+    followups: list[str] = field(default_factory=list)
+    topic: str | None = None
+
+
+@lru_cache(maxsize=1)
+def replies() -> dict:
+    return load_yaml("replies.yaml")
+
+
+@lru_cache(maxsize=1)
+def english_cards() -> dict:
+    return load_yaml("cards_en.yaml", empty={})
+
+
+def _r(lang: str) -> dict:
+    return replies()["en" if lang == "en" else "zh"]
+
+
+def _disclaimer(lang: str) -> str:
+    """The catalogue's disclaimer in Simplified or English (`_finish` converts the whole text)."""
+    return t("disclaimer", "en" if lang == "en" else "zh-Hans")
+
+
+def _finish(text: str, lang: str) -> str:
+    """Simplified -> the user's script (English text is written in English already)."""
+    return text if lang == "en" else localize(text, lang)
+
+
+# ---------------------------------------------------------------- cards
+
+def card_sections(card: Card) -> dict[str, str]:
+    """{'直接回答': ..., '怎么做': ..., '不要做': ...} from the card body."""
+    parts = _SECTION.split(card.body)
+    return {parts[i].strip(): parts[i + 1].strip() for i in range(1, len(parts) - 1, 2)}
+
+
+def first_sentences(text: str, limit: int = 3) -> str:
+    found = [s.strip() for s in _SENTENCE.findall(text) if s.strip()]
+    return "".join(found[:limit])
+
+
+def bullets(text: str, limit: int) -> list[str]:
+    items = [line.strip()[1:].strip() for line in text.splitlines() if line.strip().startswith(("-", "*"))]
+    return items[:limit]
+
+
+# ---------------------------------------------------------------- citations
+
+def english_title(doc_id: str) -> str:
+    return load_document_data().get("english", {}).get(doc_id, doc_id)
+
+
+def english_article(citation: Citation, corpus: Corpus) -> str:
+    article = corpus.article(citation.doc_id, citation.article)
+    if article is None:
+        return ""
+    if article.is_item:
+        return f"item {article.number}"
+    return f"Art. {article.number}" + (f"-{article.suffix}" if article.suffix else "")
+
+
+def english_caveat(caveat: str) -> str:
+    return caveat_text(caveat, "en")
+
+
+def cite(corpus: Corpus, doc_id: str, label: str, terms: list[str], item: int | None = None) -> Citation | None:
+    """A verified citation quoting the most relevant sentence(s), or None if it cannot be proven."""
+    article = corpus.article(doc_id, label)
+    if article is None:
+        return None
+    quote = (item_quote(article, item) if item else None) or best_quote(article, terms)
+    try:
+        return make_citation(corpus, doc_id, article.label, quote)
+    except CitationError:
+        return None
+
+
+def choose_cites(evidence: Evidence, corpus: Corpus) -> list[tuple[str, str]]:
+    """The card's cites ordered by retrieval rank (then card order); without a card, the top articles."""
+    if evidence.card is None:
+        return evidence.strong[:3]
+    rank = {key: i for i, key in enumerate(evidence.articles)}
+    cites = [(c.doc_id, corpus.article(c.doc_id, c.article).label) for c in evidence.card.cites
+             if corpus.article(c.doc_id, c.article) is not None]
+    ordered = [c for _, c in sorted(enumerate(cites), key=lambda p: (rank.get(p[1], len(rank) + p[0]), p[0]))]
+    # Articles both retrievers rank high, which the card does not cite, are added after the card's own.
+    extra = [a for a in evidence.strong if a not in ordered][:MAX_EXTRA]
+    return ordered[:MAX_CITES - len(extra)] + extra
+
+
+def render_citations(citations: list[Citation], lang: str, corpus: Corpus) -> str:
+    r = _r(lang)
+    lines = [f"{r['legal_basis']}："] if lang != "en" else [f"{r['legal_basis']}:"]
+    for n, c in enumerate(citations, start=1):
+        quote = c.quote.replace("\n", "")
+        if lang == "en":
+            lines.append(f"{n}. {c.display} ({english_title(c.doc_id)}, {english_article(c, corpus)}): “{quote}”")
+            if c.caveat:
+                lines.append(f"   {r['caveat']}: {english_caveat(c.caveat)}")
+        else:
+            lines.append(f"{n}. {c.display}：“{quote}”")
+            if c.caveat:
+                lines.append(f"   （{r['caveat']}：{c.caveat}）")
+    return "\n".join(lines)
+
+
+# ---------------------------------------------------------------- replies
+
+def compose_fixed(kind: str, lang: str, notes: list[str] | None = None) -> Composed:
+    """greeting | out_of_scope | refused: fixed text, no citations."""
+    r = _r(lang)
+    paragraphs = [r[n] for n in notes or []] + [r[kind]]
+    return Composed(text=_finish("\n\n".join(paragraphs), lang), citations=[])
+
+
+def compose_topical(evidence: Evidence, intent: str, lang: str, corpus: Corpus,
+                    notes: list[str] | None = None, cards: dict[str, Card] | None = None) -> Composed:
+    """Direct answer, 法律依据 with verbatim quotes, next steps, disclaimer."""
+    r = _r(lang)
+    citations = [c for c in (cite(corpus, d, a, evidence.terms) for d, a in choose_cites(evidence, corpus)) if c]
+    card = evidence.card
+    direct, steps, avoid = _card_text(card, intent, lang)
+    if not direct:
+        direct = r["no_card_lead"]
+    blocks = [r[n] for n in notes or []] + [direct]
+    if citations:
+        blocks.append(render_citations(citations, lang, corpus))
+    steps = steps or list(r["fallback_steps"])
+    colon = ":" if lang == "en" else "："
+    blocks.append(f"{r['steps']}{colon}\n" + "\n".join(f"- {s}" for s in steps))
+    if avoid:
+        blocks.append(f"{r['avoid']}{colon}\n" + "\n".join(f"- {s}" for s in avoid))
+    blocks.append(_disclaimer(lang))
+    if card is None:
+        followups = []
+    elif lang == "en":
+        followups = english_followups(card, cards or {})
+    else:
+        followups = [_finish(q, lang) for q in card.followups]
+    return Composed(text=_finish("\n\n".join(blocks), lang), citations=citations, followups=followups,
+                    topic=card.id if card else intent)
+
+
+def english_followups(card: Card, cards: dict[str, Card]) -> list[str]:
+    """A card's follow-ups are other cards' questions; in English, use those cards' English phrasing."""
+    out = []
+    for followup in card.followups:
+        target = next((c for c in cards.values() if followup in c.questions), None)
+        english = next((q for q in target.questions if q.isascii()), None) if target else None
+        if english and english not in out:
+            out.append(english)
+    return out
+
+
+def _card_text(card: Card | None, intent: str, lang: str) -> tuple[str, list[str], list[str]]:
+    if lang == "en":
+        data = english_cards()
+        entry = (data.get("cards") or {}).get(card.id) if card else None
+        entry = entry or (data.get("intents") or {}).get(card.intent if card else intent)
+        if not entry:
+            return "", [], []
+        return " ".join(entry["summary"].split()), list(entry.get("steps", []))[:MAX_STEPS], []
+    if card is None:
+        return "", [], []
+    sections = card_sections(card)
+    return (first_sentences(sections.get("直接回答", "")), bullets(sections.get("怎么做", ""), MAX_STEPS),
+            bullets(sections.get("不要做", ""), MAX_AVOID))
+
+
+def compose_lookup(result: LookupResult, lang: str, corpus: Corpus, terms: list[str],
+                   notes: list[str] | None = None) -> Composed:
+    """The named article quoted in full (or the named item), or why it cannot be cited."""
+    r = _r(lang)
+    blocks = [r[n] for n in notes or []]
+    if result.kind != "article":
+        message = result.message_en if lang == "en" else result.message_zh
+        tail = (r["false_document_tail"] if result.kind in ("false_document", "unknown_document")
+                else r["missing_article_tail"])
+        if result.kind == "not_in_partial":
+            tail = ""
+        blocks += [message + (" " if lang == "en" else "") + tail if tail else message, _disclaimer(lang)]
+        return Composed(text=_finish("\n\n".join(blocks), lang), citations=[], topic="article_lookup")
+    article = result.article
+    doc = corpus.document(result.doc_id)
+    message = result.message_en if lang == "en" else result.message_zh
+    if message:   # e.g. the user had the old numbering of a revised law
+        blocks.append(message)
+    quote = item_quote(article, result.item) if result.item else None
+    citation = _lookup_citation(corpus, doc.id, article.label, quote or article.body)
+    if citation is None:
+        return compose_fixed("out_of_scope", lang, notes)
+    status = status_label(doc.status, "en" if lang == "en" else "zh-Hans")
+    display = citation.display
+    if lang == "en":
+        lead = (r["lookup_item_lead"].format(display=display, item=result.item, english=english_title(doc.id))
+                if quote else r["lookup_lead"].format(display=display, english=english_title(doc.id), status=status))
+    else:
+        lead = (r["lookup_item_lead"].format(display=display, item=_cn(result.item))
+                if quote else r["lookup_lead"].format(display=display, status=status))
+    blocks.append(f"{lead}\n“{citation.quote}”")
+    if citation.caveat:
+        caveat = english_caveat(citation.caveat) if lang == "en" else citation.caveat
+        blocks.append(f"{r['caveat']}: {caveat}" if lang == "en" else f"{r['caveat']}：{caveat}")
+    current = _current_version(doc.id, corpus)
+    if current:
+        blocks.append(r["lookup_superseded"].format(current=current))
+    blocks.append(_disclaimer(lang))
+    return Composed(text=_finish("\n\n".join(blocks), lang), citations=[citation], topic="article_lookup")
+
+
+def _lookup_citation(corpus: Corpus, doc_id: str, label: str, quote: str) -> Citation | None:
+    try:
+        return make_citation(corpus, doc_id, label, quote)
+    except CitationError:
+        return None
+
+
+def _cn(number: int) -> str:
+    from ingest.numerals import int_to_chinese
+    return int_to_chinese(number)
+
+
+def _current_version(doc_id: str, corpus: Corpus) -> str | None:
+    """For a superseded/amended document, the short title of the in-force variant of the same family."""
+    doc = corpus.document(doc_id)
+    if doc is None or doc.in_force:
+        return None
+    for variant in load_document_data().get("variants", {}).values():
+        docs = {variant["default"], *(c["doc"] for c in variant.get("choices", []))}
+        if doc_id in docs:
+            current = corpus.document(variant["default"])
+            if current is not None and current.in_force and current.id != doc_id:
+                return current.short_title
+    return None
+
+
+__all__ = ["Evidence", "Composed", "compose_fixed", "compose_topical", "compose_lookup", "card_sections",
+           "cite", "choose_cites", "replies", "english_cards", "english_title"]

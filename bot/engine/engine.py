@@ -1,0 +1,278 @@
+"""The answer engine: normalise -> classify -> look up or retrieve -> compose -> verify citations.
+
+Loads the corpus, the answer cards and the index once; `answer()` is then cheap.
+With an LLM configured (`settings.llm_enabled`) the LLM answerer writes the reply
+from the retrieved chunks; any error or timeout falls back to the offline composer.
+Whatever produced the answer, every citation is re-verified here against the corpus.
+"""
+from __future__ import annotations
+
+import logging
+import re
+import time
+from dataclasses import dataclass, replace
+
+from bot.engine.answers import Answer, Citation
+from bot.engine.cardmatch import CardMatcher, MemoEmbeddings
+from bot.engine.citations import is_valid
+from bot.engine.composer import Composed, Evidence, compose_fixed, compose_lookup, compose_topical
+from bot.engine.conversation import Turn, context_turn, looks_like_followup
+from bot.engine.intent import classify_topic, domain_hits, has_injection, is_greeting, is_out_of_scope, is_refused
+from bot.engine.llm import LLMAnswerer, LLMError
+from bot.engine.lookup import lookup
+from bot.engine.query import Query, build_query
+from bot.engine.quote_claims import quote_note
+from bot.engine.retrieval import HybridRetriever, article_key, best_cards, ranked_articles
+from bot.language import detect_language
+from ingest.cards import Card
+from ingest.corpus import Corpus
+from ingest.embeddings import make_embeddings
+from ingest.keyword import tokenize
+from ingest.reader import SearchHit, open_index
+from ingest.sources import load_knowledge
+
+log = logging.getLogger(__name__)
+
+# Measured on tests/eval/questions.yaml with `python -m bot.eval` (see README):
+# a question with no domain word is answered only if an answer card is this close (cosine;
+# 0.55-0.7 gave the same eval figures, the middle is kept).
+CARD_MIN_DENSE = 0.65
+# A card found only by weak evidence is not used as the answer (its articles may still be).
+CARD_MIN_STRENGTH = 0.25
+STRONG_RANK = 5         # both retrievers rank a chunk this high -> cite it even if the card does not
+STRONG_TOP = 2
+FOLLOWUP_ALONE = 0.6     # card strength at which a follow-up is answered without the previous turn
+TOP_CARDS = 5           # how deep in the fused ranking a card may be
+_LEGAL_REF = re.compile(r"《[^》]*》|[\u3400-\u9fff]{0,14}第[0-9零〇一二两三四五六七八九十百千]+[条條](之[一二三四五六七八九十]+)?")
+
+
+def detect_reply_language(question: str) -> str:
+    """The user's language, ignoring Chinese law titles and article numbers inside an English question."""
+    stripped = _LEGAL_REF.sub(" ", question)
+    if stripped.strip() and re.search(r"[A-Za-z\u3400-\u9fff]", stripped):
+        return detect_language(stripped)
+    return detect_language(question)
+
+
+@dataclass(frozen=True)
+class Knowledge:
+    """Everything an answer reads: swapped as one reference, so an answer never mixes two versions."""
+    corpus: Corpus
+    cards: dict[str, Card]
+    index: object
+    retriever: HybridRetriever
+
+
+class Engine:
+    def __init__(self, settings, corpus: Corpus, cards: list[Card], index, retriever: HybridRetriever | None = None,
+                 matcher: CardMatcher | None = None):
+        self.settings = settings
+        self._knowledge = Knowledge(corpus, {c.id: c for c in cards}, index,
+                                    retriever or HybridRetriever(index=index, cards=matcher, corpus=corpus))
+        self._llm = None
+        self.embeddings = None      # the memoising query embedder (benchmarks clear it between runs)
+
+    @classmethod
+    def from_settings(cls, settings=None) -> Engine:
+        if settings is None:
+            from bot.config import get_settings
+            settings = get_settings()
+        corpus, cards, index, matcher = _load(settings)
+        engine = cls(settings, corpus, cards, index, matcher=matcher)
+        engine.embeddings = matcher.embeddings
+        return engine
+
+    @property
+    def knowledge(self) -> Knowledge:
+        return self._knowledge
+
+    @property
+    def corpus(self) -> Corpus:
+        return self._knowledge.corpus
+
+    @property
+    def cards(self) -> dict[str, Card]:
+        return self._knowledge.cards
+
+    @property
+    def index(self):
+        return self._knowledge.index
+
+    @property
+    def retriever(self) -> HybridRetriever:
+        return self._knowledge.retriever
+
+    @retriever.setter
+    def retriever(self, retriever: HybridRetriever) -> None:
+        # The evaluation swaps retrieval variants; the rest of the knowledge stays.
+        self._knowledge = replace(self._knowledge, retriever=retriever)
+
+    def reload(self) -> None:
+        """Reopen the knowledge and the index after a rebuild (`python -m ingest` / Telegram /reload).
+
+        The new state is built completely (reusing the loaded embedder) while answers go on from the
+        old one, then one reference is swapped: an answer in flight finishes on the state it began with.
+        """
+        corpus, cards, index, matcher = _load(self.settings, self.embeddings)
+        retriever = self.retriever.model_copy(update={"index": index, "cards": matcher, "corpus": corpus})
+        knowledge = Knowledge(corpus, {c.id: c for c in cards}, index, retriever)
+        self.embeddings = matcher.embeddings
+        self._knowledge = knowledge
+        self._llm = None
+
+    # ------------------------------------------------------------------ answering
+    def answer(self, question: str, history: list[Turn] | None = None, language: str | None = None) -> Answer:
+        started = time.perf_counter()
+        question = question if isinstance(question, str) else str(question or "")
+        lang = language or (detect_reply_language(question) if question.strip() else "zh-Hans")
+        query = build_query(question)
+        notes = ["truncated_note"] if query.truncated else []
+        if has_injection(query.text):
+            notes.append("injection_note")
+        k = self._knowledge     # one version of the knowledge for the whole answer
+        intent, composed, mode = self._decide(k, query, history, lang, notes)
+        citations = self._verified(k, composed.citations)
+        text = composed.text
+        if intent != "refused":
+            # A sentence quoted "from" an article is checked against the article's text.
+            text = "\n\n".join(p for p in (quote_note(query.text, k.corpus, lang), text) if p)
+        return Answer(question=question, text=text, intent=intent, language=lang, mode=mode,
+                      citations=citations, latency_ms=(time.perf_counter() - started) * 1000,
+                      followups=composed.followups, topic=composed.topic)
+
+    def _decide(self, k: Knowledge, query: Query, history, lang: str, notes: list[str]) -> tuple[str, Composed, str]:
+        text = query.text
+        if not text or is_greeting(text):
+            return "greeting", compose_fixed("greeting", lang, [n for n in notes if n != "injection_note"]), "offline"
+        if is_refused(text):
+            return "refused", compose_fixed("refused", lang, notes), "offline"
+        terms = tokenize(query.search_text)
+        found = lookup(text, k.corpus)
+        if found is not None:
+            return "article_lookup", compose_lookup(found, lang, k.corpus, terms, notes), "offline"
+        if is_out_of_scope(text):
+            return "out_of_scope", compose_fixed("out_of_scope", lang, notes), "offline"
+        docs, previous = self._retrieve(k, query, history)
+        evidence = self._evidence(k, docs, terms)
+        in_domain = domain_hits(text) > 0 or (previous is not None)
+        if not in_domain and self._card_dense(docs) < CARD_MIN_DENSE:
+            return "out_of_scope", compose_fixed("out_of_scope", lang, notes), "offline"
+        intent = self._intent(text, evidence, previous)
+        # Below the relevance threshold: no card answers it and no article is a hit for both retrievers,
+        # so say it is outside what the bot knows rather than cite something unrelated.
+        if intent is None or (evidence.card is None and not evidence.strong):
+            return "out_of_scope", compose_fixed("out_of_scope", lang, notes), "offline"
+        if self.settings is not None and self.settings.llm_enabled:
+            llm_answer = self._llm_answer(k, query, docs, lang, history)
+            if llm_answer is not None:
+                return intent, Composed(llm_answer.text, llm_answer.citations, llm_answer.followups,
+                                        evidence.card.id if evidence.card else intent), "llm"
+        return intent, compose_topical(evidence, intent, lang, k.corpus, notes, k.cards), "offline"
+
+    def _retrieve(self, k: Knowledge, query: Query, history):
+        """Retrieve; a weak follow-up ("联系人呢？") also searches with the previous topical question."""
+        docs = k.retriever.search(query)
+        previous = context_turn(history) if history else None
+        if previous is None or not looks_like_followup(query.text):
+            return docs, None
+        if self._stands_alone(query.text, docs):
+            return docs, previous
+        topic_card = k.cards.get(previous.answer_topic or "")
+        context = build_query(previous.question).text + (" " + topic_card.topic if topic_card else "")
+        return k.retriever.search(query, context=context), previous
+
+    def _stands_alone(self, text: str, docs: list) -> bool:
+        """A follow-up with its own strong topic ("那如果他们上门呢？") is answered on that topic."""
+        strength = next((_card_strength(d.metadata, i) for i, d in enumerate(docs[:TOP_CARDS])
+                         if d.metadata.get("source") == "card"), 0.0)
+        return strength >= FOLLOWUP_ALONE and classify_topic(text) is not None
+
+    def _evidence(self, k: Knowledge, docs: list, terms: list[str]) -> Evidence:
+        card, strength = None, 0.0
+        for doc in best_cards(docs, 1, TOP_CARDS):
+            meta = doc.metadata
+            if meta.get("card_id") in k.cards:
+                strength = _card_strength(meta, 0)
+                if strength >= CARD_MIN_STRENGTH:
+                    card = k.cards[meta["card_id"]]
+        articles = [a for a in ranked_articles(docs, corpus=k.corpus, expand_cards=False)
+                    if k.corpus.document(a[0]).in_force]
+        strong = [a for a, d in _direct_hits(docs, k.corpus) if _agreed(d.metadata) and a in articles][:STRONG_TOP]
+        return Evidence(card=card, card_strength=strength, articles=articles, strong=strong, terms=terms)
+
+    @staticmethod
+    def _card_dense(docs: list) -> float:
+        return max((d.metadata.get("card_dense_score") or d.metadata.get("dense_score") or 0.0
+                    for d in docs if d.metadata.get("source") == "card"), default=0.0)
+
+    def _intent(self, text: str, evidence: Evidence, previous: Turn | None) -> str | None:
+        card_intent = evidence.card.intent if evidence.card else None
+        intent = classify_topic(text, card_intent, evidence.card_strength)
+        if intent is None and previous is not None:
+            intent = previous.intent
+        if intent is None and evidence.articles:
+            intent = card_intent
+        return intent
+
+    def _llm_answer(self, k: Knowledge, query: Query, docs: list, lang: str, history) -> Answer | None:
+        hits = [SearchHit(d.metadata["chunk_id"], d.page_content, d.metadata, float(d.metadata.get("score") or 0))
+                for d in docs]
+        try:
+            if self._llm is None:
+                self._llm = LLMAnswerer(self.settings, k.corpus)
+            return self._llm.answer(question=query.original, hits=hits, language=lang, history=history)
+        except LLMError as exc:   # the answerer turns endpoint failures and timeouts into LLMError
+            log.warning("LLM answer failed, using the offline composer: %s", type(exc).__name__)
+        return None
+
+    def _verified(self, k: Knowledge, citations: list[Citation]) -> list[Citation]:
+        """Drop any citation whose article is missing or whose quote is not verbatim (checked in code)."""
+        kept = []
+        for citation in citations:
+            if is_valid(k.corpus, citation):
+                kept.append(citation)
+            else:
+                log.warning("dropped an unverifiable citation to %s %s", citation.doc_id, citation.article)
+        return kept
+
+
+def _load(settings, embeddings=None):
+    """Corpus, cards, index and card matcher; the embedder is loaded once and memoised per question.
+
+    Raises IndexMissingError when there is no index, IndexStaleError when knowledge/ changed since it was built.
+    """
+    sources = load_knowledge(settings.knowledge_dir)
+    embeddings = embeddings or MemoEmbeddings(make_embeddings(settings))
+    embeddings.inner.embed_array(["催收"])   # warm up: the first encode is slow, pay it at start-up
+    index = open_index(settings, embeddings=embeddings)
+    index.check_corpus_version(sources.corpus_version)
+    matcher = CardMatcher(index.card_phrasings(), embeddings)
+    return sources.corpus, sources.cards, index, matcher
+
+
+def _direct_hits(docs: list, corpus: Corpus):
+    for doc in docs:
+        key = article_key(doc.metadata)
+        article = corpus.article(*key) if key else None
+        if article is not None:
+            yield (key[0], article.label), doc
+
+
+def _agreed(meta: dict) -> bool:
+    """Dense and BM25 both rank the chunk high (or the user named it)."""
+    if meta.get("lookup_rank"):
+        return True
+    dense, keyword = meta.get("dense_rank"), meta.get("keyword_rank")
+    return bool(dense and keyword and dense <= STRONG_RANK and keyword <= STRONG_RANK)
+
+
+def _card_strength(meta: dict, rank: int) -> float:
+    """0..1 from the card's similarity to its listed phrasings and its BM25 rank (either may be missing)."""
+    dense = meta.get("card_dense_score") or meta.get("dense_score") or 0.0
+    keyword_rank = meta.get("card_keyword_rank") or meta.get("keyword_rank")
+    dense_part = max(0.0, min(1.0, (dense - 0.3) / 0.4))
+    keyword_part = 1.0 / keyword_rank if keyword_rank else 0.0
+    return max(dense_part, keyword_part) * (1.0 if rank < 3 else 0.7)
+
+
+__all__ = ["Engine", "detect_reply_language"]
