@@ -17,7 +17,9 @@ from redis.exceptions import LockError
 from bot.shared_state import codec
 
 
-class UserStateStore(Protocol):
+class SharedUserStateStore(Protocol):
+    """Per-user state loaded and saved around each update (the Redis counterpart of the state file)."""
+
     async def load(self, user_id: int) -> dict: ...
 
     async def save(self, user_id: int, state: dict) -> None: ...

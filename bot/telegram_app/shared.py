@@ -21,7 +21,7 @@ import logging
 
 from telegram.ext import Application, BasePersistence, ConversationHandler, PersistenceInput
 
-from bot.shared_state.userstate import UserStateStore
+from bot.shared_state.userstate import SharedUserStateStore
 from bot.telegram_app.ratelimit import UserRateLimiter
 from bot.telegram_app.userdata import SEEN
 
@@ -88,7 +88,7 @@ def restore(application: Application, limiters: Limiters, user_id: int, state: d
 
 
 class SharedUserState:
-    def __init__(self, store: UserStateStore, application: Application, limiters: Limiters):
+    def __init__(self, store: SharedUserStateStore, application: Application, limiters: Limiters):
         self.store = store
         self.application = application
         self.limiters = limiters
