@@ -114,11 +114,20 @@ class Engine:
         old one, then one reference is swapped: an answer in flight finishes on the state it began with.
         """
         corpus, cards, index, matcher = _load(self.settings, self.embeddings)
+        _warm_up(index, matcher)     # the first answers on the new state do not pay its loading
         retriever = self.retriever.model_copy(update={"index": index, "cards": matcher, "corpus": corpus})
         knowledge = Knowledge(corpus, {c.id: c for c in cards}, index, retriever)
         self.embeddings = matcher.embeddings
         self._knowledge = knowledge
         self._llm = None
+
+    def warm_up(self) -> None:
+        """Load now what `from_settings` leaves to the first question that needs it (the embedding
+        model, the Chroma collection, jieba's dictionary). A long-running bot calls this at start,
+        so a broken index fails at once and the first user does not wait; a one-off question skips
+        it. Raises IndexMissingError when the collection is unavailable."""
+        k = self._knowledge
+        _warm_up(k.index, k.retriever.cards)
 
     # ------------------------------------------------------------------ answering
     def answer(self, question: str, history: list[Turn] | None = None, language: str | None = None) -> Answer:
@@ -239,15 +248,22 @@ class Engine:
 def _load(settings, embeddings=None):
     """Corpus, cards, index and card matcher; the embedder is loaded once and memoised per question.
 
+    What only some questions need is loaded on first use (see `Engine.warm_up`).
     Raises IndexMissingError when there is no index, IndexStaleError when knowledge/ changed since it was built.
     """
     sources = load_knowledge(settings.knowledge_dir)
     embeddings = embeddings or MemoEmbeddings(make_embeddings(settings))
-    embeddings.inner.embed_array(["催收"])   # warm up: the first encode is slow, pay it at start-up
     index = open_index(settings, embeddings=embeddings)
     index.check_corpus_version(sources.corpus_version)
     matcher = CardMatcher(index.card_phrasings(), embeddings)
     return sources.corpus, sources.cards, index, matcher
+
+
+def _warm_up(index, matcher: CardMatcher | None) -> None:
+    index.open_collection()
+    index.embeddings.embed_array(["催收"])   # the first encode loads the model: slow
+    if matcher is not None:
+        matcher.keyword_match("催收")         # builds the phrasings' BM25, loading jieba
 
 
 def _direct_hits(docs: list, corpus: Corpus):

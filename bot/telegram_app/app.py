@@ -256,7 +256,9 @@ def load_engine(settings):
     from ingest.reader import IndexMissingError
 
     try:
-        return Engine.from_settings(settings)
+        engine = Engine.from_settings(settings)
+        engine.warm_up()     # a service fails at start on a broken index, and its first user does not wait
+        return engine
     except IndexMissingError as exc:
         _fail(f"the search index cannot be opened: {exc}")
     except CorpusError as exc:

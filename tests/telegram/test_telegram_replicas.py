@@ -141,6 +141,51 @@ def test_form_started_on_one_replica_continues_on_the_other(cluster):
     assert "已退出" in cancelled.text                    # A saw the form B advanced
 
 
+def _redis_keys_of(redis_url: str, user: int) -> list[bytes]:
+    """Every key in Redis that belongs to the user: state (id in the key) and log (hashed id)."""
+    import redis
+
+    from bot.evidence.log_store import user_key
+
+    client = redis.Redis.from_url(redis_url)
+    try:
+        return [k for k in client.keys("replicas:*")
+                if k.split(b":")[2:3] == [str(user).encode()] or user_key(str(user)).encode() in k]
+    finally:
+        client.close()
+
+
+def test_harassment_log_is_shared_and_forget_deletes_it_everywhere(cluster, redis_server):
+    api, proxy, *_ = cluster
+    user = 903
+    _via(proxy, A)
+    mark = api.mark()
+    api.send_command(user, "/log\n时间：昨晚11点\n号码：10690000\n方式：电话\n内容：打电话骂我老赖")
+    api.wait_for("sendMessage", chat_id=user, after=mark, predicate=lambda c: "共 1 条" in c.text)
+
+    _via(proxy, B)
+    mark = api.mark()
+    api.send_command(user, "/log\n时间：今天上午9点\n号码：10690001\n方式：短信\n内容：再不还钱就找你家人")
+    api.wait_for("sendMessage", chat_id=user, after=mark, predicate=lambda c: "共 2 条" in c.text)
+    assert _redis_keys_of(redis_server, user)
+
+    mark = api.mark()
+    api.send_command(user, "/forget")
+    confirm = api.wait_for("sendMessage", chat_id=user, after=mark)
+    api.press(user, confirm, "fg:y")
+    api.wait_for("editMessageText", after=mark, predicate=lambda c: c.get("chat_id") == user)
+    deadline = time.monotonic() + 10       # the state is written when the update's work ends
+    while _redis_keys_of(redis_server, user) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert _redis_keys_of(redis_server, user) == []   # state, forms, rate-limit hits, log: all gone
+
+    _via(proxy, A)
+    mark = api.mark()
+    api.send_command(user, "/log list")
+    listing = api.wait_for("sendMessage", chat_id=user, after=mark)
+    assert "共 2 条" not in listing.text and "共 1 条" not in listing.text
+
+
 def test_killing_a_replica_mid_update_loses_nothing_and_answers_once(cluster):
     api, proxy, replica_a, replica_b, _ = cluster
     users = list(range(950, 960))
