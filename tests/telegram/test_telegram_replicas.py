@@ -59,7 +59,7 @@ def cluster(bot_index, redis_server, blackhole_llm, tmp_path_factory):
     workdir = tmp_path_factory.mktemp("replicas")
     common = dict(WEBHOOK_URL=proxy.url("/telegram/hook"), WEBHOOK_LISTEN="127.0.0.1", WEBHOOK_SECRET=SECRET,
                   REDIS_URL=redis_server, REDIS_PREFIX="replicas", UPDATE_LEASE_SECONDS=2,
-                  RATE_LIMIT_PER_MINUTE=0, LOG_LEVEL="INFO")
+                  RATE_LIMIT_PER_MINUTE=1000, LOG_LEVEL="INFO")   # hits recorded, never limiting
     # Replica A's LLM never answers, so the kill test can catch it in the middle of updates.
     (workdir / "a").mkdir()
     (workdir / "b").mkdir()
