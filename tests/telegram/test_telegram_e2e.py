@@ -123,7 +123,8 @@ def test_privacy_explains_storage_and_deletion(bot, fake_api, mark):
 def test_sticker_gets_a_friendly_reply(bot, fake_api, mark):
     fake_api.send_sticker(108)
     reply = fake_api.wait_for("sendMessage", chat_id=108, after=mark)
-    assert "贴纸" in reply.text and "打字" in reply.text   # the evidence handler answers moving pictures
+    # Stickers cannot be read; the reply says what can be (a screenshot, or typed text).
+    assert "贴纸" in reply.text and "截图" in reply.text and "打字" in reply.text
 
 
 def test_ten_thousand_character_message(bot, fake_api):
