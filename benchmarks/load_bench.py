@@ -1,9 +1,12 @@
 """Load benchmark for the Telegram front end: simulated users against the real bot process.
 
-    python -m benchmarks.load_bench [--users 50] [--messages 10]
+    python -m benchmarks.load_bench [--users 50] [--messages 10] [--replicas 1]
 
-Starts the fake Bot API server (tests/telegram/fake_bot_api.py) and the real
-`python -m bot` process on the index in DATA_DIR (build it first: `python -m ingest`).
+Starts the fake Bot API server (tests/support/fake_bot_api.py) with Telegram's flood limit
+(30 messages/s; `--inject-429 0.05` also refuses 5 % of sendMessage calls with 429), and the real
+`python -m bot` on the index in DATA_DIR (build it first: `python -m ingest`): one polling
+process, or with `--replicas N` N webhook replicas sharing a real redis-server behind a
+round-robin proxy, each allowed 29/N calls per second.
 Each simulated user sends its messages one after another, waiting for each reply,
 as a person would; all users run at once. Checks every message is answered exactly
 once (nothing lost, nothing duplicated) and prints reply latency percentiles and the
@@ -15,6 +18,7 @@ import argparse
 import json
 import os
 import signal
+import socket
 import statistics
 import subprocess
 import sys
@@ -24,8 +28,12 @@ import time
 from pathlib import Path
 
 from tests.support.fake_bot_api import FakeBotAPI
+from tests.support.round_robin_proxy import RoundRobinProxy
 
 ROOT = Path(__file__).resolve().parents[1]
+
+FLOOD_LIMIT = 30        # messages per second, Telegram's limit per bot
+CALLS_PER_SECOND = 29   # the bot's own limiter (TELEGRAM_CALLS_PER_SECOND default), shared by the replicas
 
 TOKEN = "424242:BENCHtokenAAbbCCddEEffGGhhIIjjKKllMM"
 QUESTIONS = [
@@ -64,23 +72,67 @@ def peak_rss_mb(pid: int) -> tuple[float, float]:
     return to_mb(fields["VmRSS"]), to_mb(fields["VmHWM"])
 
 
-def start_bot(api: FakeBotAPI, workdir: Path, data_dir: str) -> tuple[subprocess.Popen, Path]:
-    log_path = workdir / "bot.log"
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _wait(condition, what: str, proc: subprocess.Popen | None, log_path: Path | None, timeout: float = 180) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if (proc is not None and proc.poll() is not None) or time.monotonic() > deadline:
+            if proc is not None:
+                proc.kill()
+            tail = log_path.read_text()[-2000:] if log_path else ""
+            raise SystemExit(f"{what} did not start:\n{tail}")
+        time.sleep(0.2)
+
+
+def start_bot(api: FakeBotAPI, workdir: Path, data_dir: str, name: str = "bot", **extra) -> tuple[subprocess.Popen, Path]:
+    log_path = workdir / f"{name}.log"
     env = {**os.environ, "TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_BASE_URL": api.base_url,
-           "DATA_DIR": data_dir, "PERSISTENCE_PATH": str(workdir / "state.pickle"), "WEBHOOK_URL": "",
-           "RATE_LIMIT_PER_MINUTE": "0", "LOG_LEVEL": "WARNING"}
+           "DATA_DIR": data_dir, "PERSISTENCE_PATH": str(workdir / f"{name}-state.json"), "WEBHOOK_URL": "",
+           "RATE_LIMIT_PER_MINUTE": "0", "LOG_LEVEL": "INFO", **{k: str(v) for k, v in extra.items()}}
     mark = api.mark()
     proc = subprocess.Popen([sys.executable, "-m", "bot"], cwd=ROOT, env=env, stdin=subprocess.DEVNULL,
                             stdout=open(log_path, "w"), stderr=subprocess.STDOUT)
-    deadline = time.monotonic() + 180
-    while True:
+    if env["WEBHOOK_URL"]:
+        _wait(lambda: "starting in webhook mode" in log_path.read_text(), name, proc, log_path)
+    else:
+        _wait(lambda: api.calls_to("getUpdates", after=mark), name, proc, log_path)
+    return proc, log_path
+
+
+def start_redis(workdir: Path) -> tuple[subprocess.Popen, str]:
+    import redis
+
+    port = _free_port()
+    proc = subprocess.Popen(["redis-server", "--bind", "127.0.0.1", "--port", str(port), "--dir", str(workdir),
+                             "--save", "", "--appendonly", "no"], stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+    url = f"redis://127.0.0.1:{port}/0"
+
+    def up() -> bool:
         try:
-            api.wait_for("getUpdates", after=mark, timeout=1)
-            return proc, log_path
-        except TimeoutError:
-            if proc.poll() is not None or time.monotonic() > deadline:
-                proc.kill()
-                raise SystemExit(f"the bot did not start:\n{log_path.read_text()[-2000:]}") from None
+            return redis.Redis.from_url(url).ping()
+        except redis.ConnectionError:
+            return False
+
+    _wait(up, "redis-server", proc, None, 30)
+    return proc, url
+
+
+def start_bots(api: FakeBotAPI, workdir: Path, data_dir: str, replicas: int) -> tuple[list, list]:
+    """One polling process, or `replicas` webhook replicas + Redis + proxy. (bots, helpers to stop)."""
+    if replicas == 1:
+        return [start_bot(api, workdir, data_dir)], []
+    redis_proc, redis_url = start_redis(workdir)
+    ports = [_free_port() for _ in range(replicas)]
+    proxy = RoundRobinProxy([f"http://127.0.0.1:{p}" for p in ports]).start()
+    common = {"WEBHOOK_URL": proxy.url("/telegram/hook"), "WEBHOOK_SECRET": "bench-secret",
+              "REDIS_URL": redis_url, "TELEGRAM_CALLS_PER_SECOND": CALLS_PER_SECOND / replicas}
+    bots = [start_bot(api, workdir, data_dir, f"bot{i}", WEBHOOK_PORT=port, **common) for i, port in enumerate(ports)]
+    return bots, [redis_proc, proxy]
 
 
 class User(threading.Thread):
@@ -118,11 +170,13 @@ class User(threading.Thread):
         return count
 
 
-def run(users: int, messages: int, data_dir: str, reply_timeout: float) -> dict:
-    with FakeBotAPI(TOKEN, long_poll_cap=10) as api, tempfile.TemporaryDirectory() as tmp:
-        proc, log_path = start_bot(api, Path(tmp), data_dir)
+def run(users: int, messages: int, data_dir: str, reply_timeout: float, replicas: int = 1,
+        inject_429: float = 0.0) -> dict:
+    with FakeBotAPI(TOKEN, long_poll_cap=10, deliver_webhooks=replicas > 1, flood_limit=FLOOD_LIMIT,
+                    inject_429=inject_429) as api, tempfile.TemporaryDirectory() as tmp:
+        bots, helpers = start_bots(api, Path(tmp), data_dir, replicas)
         try:
-            _, rss_idle = peak_rss_mb(proc.pid)
+            rss_idle = [peak_rss_mb(proc.pid)[1] for proc, _ in bots]
             plan = {1_000_000 + u: [QUESTIONS[(u + i) % len(QUESTIONS)] for i in range(messages)]
                     for u in range(users)}
             threads = [User(api, uid, texts, reply_timeout) for uid, texts in plan.items()]
@@ -133,29 +187,42 @@ def run(users: int, messages: int, data_dir: str, reply_timeout: float) -> dict:
                 thread.join()
             wall = time.monotonic() - started
             time.sleep(3)   # anything still arriving now would be a duplicate
-            rss_now, rss_peak = peak_rss_mb(proc.pid)
+            rss = [peak_rss_mb(proc.pid) for proc, _ in bots]
             replies = {uid: api.calls_to("sendMessage", chat_id=uid) for uid in plan}
         finally:
-            proc.send_signal(signal.SIGTERM)
-            proc.wait(60)
+            for proc, _ in bots:
+                proc.send_signal(signal.SIGTERM)
+            for proc, _ in bots:
+                proc.wait(60)
+            for helper in helpers:
+                if isinstance(helper, subprocess.Popen):
+                    helper.terminate()
+                    helper.wait(10)
+                else:
+                    helper.stop()
         latencies = [lat for t in threads for lat in t.latencies]
         sent = users * messages
         answered = len(latencies)
         duplicated = sum(t.duplicates(replies[t.user_id]) for t in threads)
         return {
-            "users": users, "messages_per_user": messages, "sent": sent, "answered": answered,
-            "lost": sum(t.lost for t in threads), "duplicated": duplicated,
+            "replicas": replicas, "users": users, "messages_per_user": messages, "sent": sent,
+            "answered": answered, "lost": sum(t.lost for t in threads), "duplicated": duplicated,
             "reply_messages": sum(len(m) for m in replies.values()),
+            "flood_limit_per_s": FLOOD_LIMIT, "injected_429_share": inject_429,
+            "throttled_429": len(api.throttled), "webhook_redeliveries": api.deliveries["failed"],
+            "typing_actions": len(api.calls_to("sendChatAction")),
             "unknown_methods": len(api.unknown), "rejected_requests": len(api.errors),
             "updates_left_unconfirmed": api.pending_updates,
             "wall_seconds": round(wall, 1), "throughput_per_s": round(answered / wall, 2),
+            "throughput_share_of_limit": round(answered / wall / FLOOD_LIMIT, 3),
             "latency_p50_s": round(percentile(latencies, 50), 3) if latencies else None,
             "latency_p95_s": round(percentile(latencies, 95), 3) if latencies else None,
             "latency_max_s": round(max(latencies), 3) if latencies else None,
             "latency_mean_s": round(statistics.fmean(latencies), 3) if latencies else None,
-            "rss_after_start_mib": round(rss_idle, 1), "rss_end_mib": round(rss_now, 1),
-            "rss_peak_mib": round(rss_peak, 1), "exit_code": proc.returncode,
-            "errors_logged": log_path.read_text().count(" ERROR "),
+            "rss_after_start_mib": [round(r, 1) for r in rss_idle],
+            "rss_end_mib": [round(now, 1) for now, _ in rss], "rss_peak_mib": [round(peak, 1) for _, peak in rss],
+            "exit_codes": [proc.returncode for proc, _ in bots],
+            "errors_logged": sum(log_path.read_text().count(" ERROR ") for _, log_path in bots),
         }
 
 
@@ -164,18 +231,23 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--users", type=int, default=50)
     parser.add_argument("--messages", type=int, default=10)
     parser.add_argument("--reply-timeout", type=float, default=300.0)
+    parser.add_argument("--replicas", type=int, default=1)
+    parser.add_argument("--inject-429", type=float, default=0.0,
+                        help="share of sendMessage calls refused with 429 retry_after (e.g. 0.05)")
     parser.add_argument("--data-dir", default=os.environ.get("DATA_DIR", str(ROOT / "data")))
-    parser.add_argument("--output", default=str(ROOT / "benchmarks" / "results" / "load_bench.json"))
+    parser.add_argument("--output", default=None, help="default: benchmarks/results/load_bench[_replicasN].json")
     args = parser.parse_args(argv)
     if not (Path(args.data_dir) / "CURRENT").exists():
         print(f"No index in {args.data_dir}: build it first with `python -m ingest`.", file=sys.stderr)
         return 2
-    result = run(args.users, args.messages, args.data_dir, args.reply_timeout)
+    result = run(args.users, args.messages, args.data_dir, args.reply_timeout, args.replicas, args.inject_429)
     result["cpu_count"] = os.cpu_count()
     for key, value in result.items():
         print(f"{key:>28}: {value}")
-    Path(args.output).parent.mkdir(parents=True, exist_ok=True)
-    Path(args.output).write_text(json.dumps(result, indent=2) + "\n")
+    suffix = ("" if args.replicas == 1 else f"_replicas{args.replicas}") + ("_429" if args.inject_429 else "")
+    output = Path(args.output or ROOT / "benchmarks" / "results" / f"load_bench{suffix}.json")
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(json.dumps(result, indent=2) + "\n")
     ok = (result["answered"] == result["sent"] and result["lost"] == 0 and result["duplicated"] == 0
           and result["unknown_methods"] == 0 and result["rejected_requests"] == 0)
     print("OK: every message answered exactly once" if ok else "FAILED: see the figures above")

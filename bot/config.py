@@ -42,6 +42,20 @@ class Settings(IngestSettings):
     retention_days: int = 30
     rate_limit_per_minute: int = 10
     admin_ids: Annotated[list[int], NoDecode] = Field(default_factory=list)
+    # Bot API calls per second this process may make, evenly spaced (Telegram allows about 30 per
+    # bot in all; a little below leaves room for timing jitter; with N replicas give each 29/N).
+    telegram_calls_per_second: float = 29.0
+
+    # --- running as a service (several replicas) ------------------------------------
+    # redis://host:6379/0 = per-user state, update de-duplication and the start-up lock in Redis;
+    # unset = single process, state in PERSISTENCE_PATH.
+    redis_url: SecretStr | None = None
+    # Prefix of every Redis key, so several bots can share one Redis.
+    redis_prefix: str = "zhiquan"
+    # Seconds a replica may hold an update before another replica may take it over.
+    update_lease_seconds: float = 30.0
+    # Seconds between checks of DATA_DIR/CURRENT for an index rebuilt elsewhere (0 = off).
+    index_watch_seconds: float = 30.0
 
     # --- evidence (harassment log, screenshots) ---------------------------------------
     log_dir: Path | None = None          # empty = DATA_DIR/evidence
@@ -67,7 +81,7 @@ class Settings(IngestSettings):
 
     # `.env.example` lists every setting with an empty value; empty means "not set".
     @field_validator("llm_model", "llm_base_url", "llm_api_key", "webhook_url", "webhook_secret",
-                     "telegram_bot_token", "telegram_base_file_url", "log_dir", mode="before")
+                     "telegram_bot_token", "telegram_base_file_url", "log_dir", "redis_url", mode="before")
     @classmethod
     def _empty_is_none(cls, value):
         return value or None

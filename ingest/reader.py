@@ -45,6 +45,32 @@ class SearchHit:
     score: float
 
 
+class _LazyCollection:
+    """A version's Chroma collection, opened on the first dense search.
+
+    Importing chromadb and opening its client is most of the time an index takes to open, and a
+    one-off question that needs no dense search (an article lookup, a greeting) should not pay it.
+    """
+
+    def __init__(self, settings, name: str):
+        self.settings = settings
+        self.name = name
+        self._collection = None
+        self._lock = threading.Lock()
+
+    def get(self):
+        if self._collection is None:
+            with self._lock:
+                if self._collection is None:
+                    try:
+                        self._collection = store.get_collection(store.make_client(self.settings), self.name)
+                    except Exception as exc:  # NotFoundError, connection errors
+                        raise _missing(Path(self.settings.data_dir),
+                                       f"collection {self.name} unavailable at "
+                                       f"{store.store_location(self.settings)}: {exc}") from exc
+        return self._collection
+
+
 @dataclass(frozen=True)
 class _Snapshot:
     version: str
@@ -52,7 +78,7 @@ class _Snapshot:
     manifest: dict
     chunks: dict            # chunk id -> {"text", "metadata"}
     keyword: KeywordIndex
-    collection: object      # chromadb Collection
+    collection: _LazyCollection
     phrasings: CardPhrasings
 
     def hit(self, chunk_id: str, score: float) -> SearchHit:
@@ -101,11 +127,7 @@ def _load_snapshot(settings) -> _Snapshot:
         phrasings = _load_phrasings(folder / CARD_VECTORS_FILE)
     except (OSError, ValueError, KeyError) as exc:
         raise _missing(data_dir, f"version {current['version']} is incomplete: {exc}") from exc
-    try:
-        collection = store.get_collection(store.make_client(settings), current["collection"])
-    except Exception as exc:  # NotFoundError, connection errors
-        raise _missing(data_dir, f"collection {current['collection']} unavailable at "
-                                 f"{store.store_location(settings)}: {exc}") from exc
+    collection = _LazyCollection(settings, current["collection"])
     return _Snapshot(current["version"], current["collection"], manifest, chunks, keyword, collection, phrasings)
 
 
@@ -191,6 +213,11 @@ class SearchIndex:
                     self._embeddings = embeddings
         return self._embeddings
 
+    def open_collection(self) -> None:
+        """Open the Chroma collection now (it is otherwise opened by the first dense search);
+        raises IndexMissingError when it is unavailable."""
+        self._state.collection.get()
+
     def refresh(self) -> bool:
         """Switch to the version CURRENT names now; True when it changed."""
         with self._lock:
@@ -214,7 +241,7 @@ class SearchIndex:
 
     @staticmethod
     def _query(state: _Snapshot, vector, k: int, where: dict | None) -> dict:
-        return state.collection.query(query_embeddings=[vector], n_results=min(k, len(state.chunks)),
+        return state.collection.get().query(query_embeddings=[vector], n_results=min(k, len(state.chunks)),
                                       where=where, include=["distances"])
 
     def __repr__(self) -> str:

@@ -37,13 +37,19 @@ def _settings():
         raise SystemExit(2) from None
 
 
-def _engine(settings):
-    """Load the engine once; a missing index is a clear error, not a traceback."""
+def _engine(settings, warm: bool = False):
+    """Load the engine once; a missing index is a clear error, not a traceback.
+
+    A one-off question loads only what it needs; `warm` loads everything now (interactive chat).
+    """
     from bot.engine import Engine
     from ingest.reader import IndexMissingError
 
     try:
-        return Engine.from_settings(settings)
+        engine = Engine.from_settings(settings)
+        if warm:
+            engine.warm_up()
+        return engine
     except IndexMissingError as exc:
         print(f"error: {exc}", file=sys.stderr)
         raise SystemExit(2) from None
@@ -64,9 +70,19 @@ def answer_json(answer) -> dict:
 
 
 def cmd_ask(args, settings) -> int:
-    from bot.engine.specifics import tool_hint
+    from ingest.reader import IndexMissingError
 
     engine = _engine(settings)
+    try:
+        return _ask(engine, args)
+    except IndexMissingError as exc:    # the Chroma collection is opened by the first question
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+
+
+def _ask(engine, args) -> int:
+    from bot.engine.specifics import tool_hint
+
     language = args.lang
     if args.question:
         answer = engine.answer(" ".join(args.question), language=language)
@@ -95,7 +111,7 @@ def cmd_ask(args, settings) -> int:
 def cmd_chat(args, settings) -> int:
     from bot.cli.console import chat
 
-    return chat(_engine(settings), settings)
+    return chat(_engine(settings, warm=True), settings)
 
 
 def cmd_sources(args, settings) -> int:

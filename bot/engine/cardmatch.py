@@ -71,7 +71,18 @@ class CardMatcher:
         self.embeddings = embeddings
         has_vectors = embeddings is not None and len(self.texts) > 0
         self.vectors = _unit(phrasings.vectors) if has_vectors else None
-        self.keyword = KeywordIndex.build(self.card_ids, self.texts) if self.texts else None
+        self._keyword: KeywordIndex | None = None
+        self._keyword_lock = threading.Lock()
+
+    @property
+    def keyword(self) -> KeywordIndex | None:
+        """BM25 over the phrasings, built on first use: it needs jieba's dictionary (about a second
+        to load), which a question without keyword search never does."""
+        if self._keyword is None and self.texts:
+            with self._keyword_lock:
+                if self._keyword is None:
+                    self._keyword = KeywordIndex.build(self.card_ids, self.texts)
+        return self._keyword
 
     def dense(self, text: str, k: int = 5) -> list[tuple[str, float]]:
         """(card id, best cosine over its phrasings), best first."""

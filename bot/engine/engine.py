@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import re
 import time
+from dataclasses import dataclass, replace
 
 from bot.engine.answers import Answer, Citation
 from bot.engine.cardmatch import CardMatcher, MemoEmbeddings
@@ -61,17 +62,25 @@ def detect_reply_language(question: str) -> str:
     return detect_language(question)
 
 
+@dataclass(frozen=True)
+class Knowledge:
+    """Everything an answer reads: swapped as one reference, so an answer never mixes two versions."""
+    corpus: Corpus
+    cards: dict[str, Card]
+    index: object
+    retriever: HybridRetriever
+    reader: QuestionReader      # the question classifier trained with this index version
+
+
 class Engine:
     def __init__(self, settings, corpus: Corpus, cards: list[Card], index, retriever: HybridRetriever | None = None,
                  matcher: CardMatcher | None = None):
         self.settings = settings
-        self.corpus = corpus
-        self.cards = {c.id: c for c in cards}
-        self.index = index
-        self.retriever = retriever or HybridRetriever(index=index, cards=matcher, corpus=corpus)
+        self._knowledge = Knowledge(corpus, {c.id: c for c in cards}, index,
+                                    retriever or HybridRetriever(index=index, cards=matcher, corpus=corpus),
+                                    QuestionReader(_classifier(settings, index), {c.id for c in cards}))
         self._llm = None
         self.embeddings = None      # the memoising query embedder (benchmarks clear it between runs)
-        self.reader = QuestionReader(_classifier(settings, index), set(self.cards))
 
     @classmethod
     def from_settings(cls, settings=None) -> Engine:
@@ -83,14 +92,53 @@ class Engine:
         engine.embeddings = matcher.embeddings
         return engine
 
+    @property
+    def knowledge(self) -> Knowledge:
+        return self._knowledge
+
+    @property
+    def corpus(self) -> Corpus:
+        return self._knowledge.corpus
+
+    @property
+    def cards(self) -> dict[str, Card]:
+        return self._knowledge.cards
+
+    @property
+    def index(self):
+        return self._knowledge.index
+
+    @property
+    def retriever(self) -> HybridRetriever:
+        return self._knowledge.retriever
+
+    @retriever.setter
+    def retriever(self, retriever: HybridRetriever) -> None:
+        # The evaluation swaps retrieval variants; the rest of the knowledge stays.
+        self._knowledge = replace(self._knowledge, retriever=retriever)
+
     def reload(self) -> None:
-        """Reopen the knowledge and the index after a rebuild (`python -m ingest` / Telegram /reload)."""
+        """Reopen the knowledge and the index after a rebuild (`python -m ingest` / Telegram /reload).
+
+        The new state is built completely (reusing the loaded embedder) while answers go on from the
+        old one, then one reference is swapped: an answer in flight finishes on the state it began with.
+        """
         corpus, cards, index, matcher = _load(self.settings, self.embeddings)
-        self.corpus, self.cards, self.index = corpus, {c.id: c for c in cards}, index
+        _warm_up(index, matcher)     # the first answers on the new state do not pay its loading
+        retriever = self.retriever.model_copy(update={"index": index, "cards": matcher, "corpus": corpus})
+        knowledge = Knowledge(corpus, {c.id: c for c in cards}, index, retriever,
+                              QuestionReader(_classifier(self.settings, index), {c.id for c in cards}))
         self.embeddings = matcher.embeddings
-        self.retriever = self.retriever.model_copy(update={"index": index, "cards": matcher, "corpus": corpus})
-        self.reader = QuestionReader(_classifier(self.settings, index), set(self.cards))
+        self._knowledge = knowledge
         self._llm = None
+
+    def warm_up(self) -> None:
+        """Load now what `from_settings` leaves to the first question that needs it (the embedding
+        model, the Chroma collection, jieba's dictionary). A long-running bot calls this at start,
+        so a broken index fails at once and the first user does not wait; a one-off question skips
+        it. Raises IndexMissingError when the collection is unavailable."""
+        k = self._knowledge
+        _warm_up(k.index, k.retriever.cards)
 
     # ------------------------------------------------------------------ answering
     def answer(self, question: str, history: list[Turn] | None = None, language: str | None = None) -> Answer:
@@ -101,38 +149,39 @@ class Engine:
         notes = ["truncated_note"] if query.truncated else []
         if has_injection(query.text):
             notes.append("injection_note")
+        k = self._knowledge     # one version of the knowledge for the whole answer
         role = detect_role(query.text)
-        intent, composed, mode = self._decide(query, history, lang, notes, role)
-        citations = self._verified(composed.citations)
+        intent, composed, mode = self._decide(k, query, history, lang, notes, role)
+        citations = self._verified(k, composed.citations)
         tool = suggested_tool(query.text, intent, role, extract(query.text)) if intent in TOPICAL_INTENTS else None
         text = composed.text
         if intent != "refused":
             # A sentence quoted "from" an article is checked against the article's text.
-            text = "\n\n".join(p for p in (quote_note(query.text, self.corpus, lang), text) if p)
+            text = "\n\n".join(p for p in (quote_note(query.text, k.corpus, lang), text) if p)
         return Answer(question=question, text=text, intent=intent, language=lang, mode=mode,
                       citations=citations, latency_ms=(time.perf_counter() - started) * 1000,
                       followups=composed.followups, topic=composed.topic, role=role, suggested_tool=tool)
 
-    def _decide(self, query: Query, history, lang: str, notes: list[str],
+    def _decide(self, k: Knowledge, query: Query, history, lang: str, notes: list[str],
                 role: str = "borrower") -> tuple[str, Composed, str]:
         text = query.text
         if not text or is_greeting(text):
             return "greeting", compose_fixed("greeting", lang, [n for n in notes if n != "injection_note"]), "offline"
         kind = refusal_kind(text)
         if kind is not None or is_refused(text):
-            return "refused", compose_refusal(kind, lang, self.corpus, notes), "offline"
+            return "refused", compose_refusal(kind, lang, k.corpus, notes), "offline"
         terms = tokenize(query.search_text)
-        found = lookup(text, self.corpus)
+        found = lookup(text, k.corpus)
         if found is not None:
-            return "article_lookup", compose_lookup(found, lang, self.corpus, terms, notes), "offline"
+            return "article_lookup", compose_lookup(found, lang, k.corpus, terms, notes), "offline"
         if is_out_of_scope(text):
             return "out_of_scope", compose_fixed("out_of_scope", lang, notes), "offline"
-        understood = self.reader.read(text)
-        special = self._understood(understood, lang, terms, notes)
+        understood = k.reader.read(text)
+        special = self._understood(k, understood, lang, terms, notes)
         if special is not None:
             return special
-        docs, previous = self._retrieve(query, history)
-        evidence = self._evidence(docs, terms, understood, lang, role)
+        docs, previous = self._retrieve(k, query, history)
+        evidence = self._evidence(k, docs, terms, understood, lang, role)
         in_domain = domain_hits(text) > 0 or (previous is not None) or understood.card_id is not None
         if not in_domain and self._card_dense(docs) < CARD_MIN_DENSE:
             return "out_of_scope", compose_fixed("out_of_scope", lang, notes), "offline"
@@ -142,24 +191,24 @@ class Engine:
         if intent is None or (evidence.card is None and not evidence.strong):
             return "out_of_scope", compose_fixed("out_of_scope", lang, notes), "offline"
         if self.settings is not None and self.settings.llm_enabled:
-            llm_answer = self._llm_answer(query, docs, lang, history)
+            llm_answer = self._llm_answer(k, query, docs, lang, history)
             if llm_answer is not None:
                 return intent, Composed(llm_answer.text, llm_answer.citations, llm_answer.followups,
                                         evidence.card.id if evidence.card else intent), "llm"
         echoed = echo(extract(text), lang)
-        return intent, compose_topical(evidence, intent, lang, self.corpus, notes, self.cards, role, echoed), "offline"
+        return intent, compose_topical(evidence, intent, lang, k.corpus, notes, k.cards, role, echoed), "offline"
 
-    def _retrieve(self, query: Query, history):
+    def _retrieve(self, k: Knowledge, query: Query, history):
         """Retrieve; a weak follow-up ("联系人呢？") also searches with the previous topical question."""
-        docs = self.retriever.search(query)
+        docs = k.retriever.search(query)
         previous = context_turn(history) if history else None
         if previous is None or not looks_like_followup(query.text):
             return docs, None
         if self._stands_alone(query.text, docs):
             return docs, previous
-        topic_card = self.cards.get(previous.answer_topic or "")
+        topic_card = k.cards.get(previous.answer_topic or "")
         context = build_query(previous.question).text + (" " + topic_card.topic if topic_card else "")
-        return self.retriever.search(query, context=context), previous
+        return k.retriever.search(query, context=context), previous
 
     def _stands_alone(self, text: str, docs: list) -> bool:
         """A follow-up with its own strong topic ("那如果他们上门呢？") is answered on that topic."""
@@ -167,50 +216,50 @@ class Engine:
                          if d.metadata.get("source") == "card"), 0.0)
         return strength >= FOLLOWUP_ALONE and classify_topic(text) is not None
 
-    def _understood(self, understood: Understanding, lang: str, terms: list[str], notes: list[str]):
+    def _understood(self, k: Knowledge, understood: Understanding, lang: str, terms: list[str], notes: list[str]):
         """Not-covered, out-of-scope or refused, as the classifier and topic rules read the question."""
         if understood.refused:
-            return "refused", compose_refusal(None, lang, self.corpus, notes), "offline"
+            return "refused", compose_refusal(None, lang, k.corpus, notes), "offline"
         if understood.not_covered is not None:
-            return "not_covered", compose_not_covered(understood.not_covered, lang, self.corpus, self.cards,
+            return "not_covered", compose_not_covered(understood.not_covered, lang, k.corpus, k.cards,
                                                       terms, notes), "offline"
         if understood.out_of_scope:
             return "out_of_scope", compose_fixed("out_of_scope", lang, notes), "offline"
         return None
 
-    def _evidence(self, docs: list, terms: list[str], understood: Understanding | None = None,
+    def _evidence(self, k: Knowledge, docs: list, terms: list[str], understood: Understanding | None = None,
                   lang: str = "zh-Hans", role: str = "borrower") -> Evidence:
         card, strength = None, 0.0
         for doc in best_cards(docs, 1, TOP_CARDS):
             meta = doc.metadata
-            if meta.get("card_id") in self.cards:
+            if meta.get("card_id") in k.cards:
                 strength = _card_strength(meta, 0)
                 if strength >= CARD_MIN_STRENGTH:
-                    card = self.cards[meta["card_id"]]
+                    card = k.cards[meta["card_id"]]
         if understood is not None and understood.card_id is not None and (card is None or understood.card_overrides):
             # The classifier is confident (or retrieval found no card): its card answers, as strongly as its
             # probability says.
             same = card is not None and card.id == understood.card_id
-            card = self.cards[understood.card_id]
+            card = k.cards[understood.card_id]
             strength = max(strength if same else 0.0, understood.prediction.confidence, CARD_MIN_STRENGTH)
         if card is not None and not _speaks_to(card, role):
-            card, strength = self._card_for_role(docs, role, card, strength)
-        articles = [a for a in ranked_articles(docs, corpus=self.corpus, expand_cards=False)
-                    if self.corpus.document(a[0]).in_force]
-        strong = [a for a, d in _direct_hits(docs, self.corpus) if _agreed(d.metadata) and a in articles][:STRONG_TOP]
+            card, strength = self._card_for_role(k, docs, role, card, strength)
+        articles = [a for a in ranked_articles(docs, corpus=k.corpus, expand_cards=False)
+                    if k.corpus.document(a[0]).in_force]
+        strong = [a for a, d in _direct_hits(docs, k.corpus) if _agreed(d.metadata) and a in articles][:STRONG_TOP]
         evidence = Evidence(card=card, card_strength=strength, articles=articles, strong=strong, terms=terms)
         lender = understood.lender if understood is not None else None
         if lender is not None:
             evidence.lender_note = lender_note(lender, lang)
-            evidence.lender_citations = lender_citations(lender, self.corpus)
+            evidence.lender_citations = lender_citations(lender, k.corpus)
             evidence.exclude_docs = lender.type.not_binding
         return evidence
 
-    def _card_for_role(self, docs: list, role: str, card: Card, strength: float) -> tuple[Card, float]:
+    def _card_for_role(self, k: Knowledge, docs: list, role: str, card: Card, strength: float) -> tuple[Card, float]:
         """A third party (contact, relative, employer) whose best card is written for the borrower:
         the next good card written for them, else the borrower's card (same law)."""
         for rank, doc in enumerate(best_cards(docs, TOP_CARDS, TOP_CARDS)):
-            other = self.cards.get(doc.metadata.get("card_id") or "")
+            other = k.cards.get(doc.metadata.get("card_id") or "")
             other_strength = _card_strength(doc.metadata, rank)
             if other is not None and other is not card and _speaks_to(other, role) \
                     and other_strength >= max(CARD_MIN_STRENGTH, strength * ROLE_CARD_SHARE):
@@ -231,22 +280,22 @@ class Engine:
             intent = card_intent
         return intent
 
-    def _llm_answer(self, query: Query, docs: list, lang: str, history) -> Answer | None:
+    def _llm_answer(self, k: Knowledge, query: Query, docs: list, lang: str, history) -> Answer | None:
         hits = [SearchHit(d.metadata["chunk_id"], d.page_content, d.metadata, float(d.metadata.get("score") or 0))
                 for d in docs]
         try:
             if self._llm is None:
-                self._llm = LLMAnswerer(self.settings, self.corpus)
+                self._llm = LLMAnswerer(self.settings, k.corpus)
             return self._llm.answer(question=query.original, hits=hits, language=lang, history=history)
         except LLMError as exc:   # the answerer turns endpoint failures and timeouts into LLMError
             log.warning("LLM answer failed, using the offline composer: %s", type(exc).__name__)
         return None
 
-    def _verified(self, citations: list[Citation]) -> list[Citation]:
+    def _verified(self, k: Knowledge, citations: list[Citation]) -> list[Citation]:
         """Drop any citation whose article is missing or whose quote is not verbatim (checked in code)."""
         kept = []
         for citation in citations:
-            if is_valid(self.corpus, citation):
+            if is_valid(k.corpus, citation):
                 kept.append(citation)
             else:
                 log.warning("dropped an unverifiable citation to %s %s", citation.doc_id, citation.article)
@@ -256,11 +305,11 @@ class Engine:
 def _load(settings, embeddings=None):
     """Corpus, cards, index and card matcher; the embedder is loaded once and memoised per question.
 
+    What only some questions need is loaded on first use (see `Engine.warm_up`).
     Raises IndexMissingError when there is no index, IndexStaleError when knowledge/ changed since it was built.
     """
     sources = load_knowledge(settings.knowledge_dir)
     embeddings = embeddings or MemoEmbeddings(make_embeddings(settings))
-    embeddings.inner.embed_array(["催收"])   # warm up: the first encode is slow, pay it at start-up
     index = open_index(settings, embeddings=embeddings)
     index.check_corpus_version(sources.corpus_version)
     matcher = CardMatcher(index.card_phrasings(), embeddings)
@@ -285,6 +334,13 @@ def _speaks_to(card: Card, role: str) -> bool:
     if role == "guarantor":
         return card.audience != "contact"
     return True
+
+
+def _warm_up(index, matcher: CardMatcher | None) -> None:
+    index.open_collection()
+    index.embeddings.embed_array(["催收"])   # the first encode loads the model: slow
+    if matcher is not None:
+        matcher.keyword_match("催收")         # builds the phrasings' BM25, loading jieba
 
 
 def _direct_hits(docs: list, corpus: Corpus):

@@ -233,7 +233,15 @@ class FileIncidentLogStore(IncidentLogStore):
         return removed
 
 
-def store_from_settings(settings) -> FileIncidentLogStore:
-    """The log store configured by DATA_DIR (or LOG_DIR) and LOG_RETENTION_DAYS."""
+def store_from_settings(settings) -> IncidentLogStore:
+    """The log store: in Redis when REDIS_URL is set (shared by replicas), else files under DATA_DIR
+    (or LOG_DIR); LOG_RETENTION_DAYS either way."""
+    if settings.redis_url is not None:
+        from redis import Redis
+
+        from bot.shared_state.log_store import RedisIncidentLogStore
+
+        client = Redis.from_url(settings.redis_url.get_secret_value())
+        return RedisIncidentLogStore(client, settings.redis_prefix, settings.log_retention_days)
     directory = settings.log_dir or Path(settings.data_dir) / "evidence"
     return FileIncidentLogStore(directory, settings.log_retention_days)

@@ -35,10 +35,14 @@ def index_size(engine) -> str:
 
 
 def _rebuild(svc: Services) -> str:
-    """Build a new index beside the current one, then switch the engine to it (worker thread)."""
+    """Build a new index beside the current one, then switch the engine to it.
+
+    Runs in the reload thread, not the answer threads, and embeds with the engine's loaded
+    embedder instead of loading a second one. Other replicas follow through DATA_DIR/CURRENT.
+    """
     from ingest.build import build_index
 
-    report = build_index(svc.settings)   # an ingest.build.BuildReport
+    report = build_index(svc.settings, embeddings=svc.engine.embeddings.inner)   # an ingest.build.BuildReport
     svc.engine.reload()
     return str(report.version)
 
@@ -48,7 +52,7 @@ async def _reload_in_background(context: ContextTypes.DEFAULT_TYPE, chat_id: int
     async with svc.reload_lock:
         started = time.monotonic()
         try:
-            version = await svc.run(_rebuild, svc)
+            version = await svc.run_reload(_rebuild, svc)
         except Exception as exc:  # report and keep serving from the old index
             log.exception("index rebuild failed")
             await send_text(context.bot, chat_id, t("reload_failed", lang, error=type(exc).__name__))

@@ -5,6 +5,7 @@ import asyncio
 import logging
 import secrets
 import sys
+import time
 from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import urlparse
 
@@ -26,7 +27,10 @@ log = logging.getLogger(__name__)
 PUBLIC_COMMANDS = ("start", "help", "contact", "borrower", "script", "check", "complain", "log", "export",
                    "sources", "lang", "privacy", "forget", "cancel")
 ADMIN_COMMANDS = (("reload", "重建知识库索引（管理员）"), ("stats", "运行统计（管理员）"))
-MAX_CONCURRENT_UPDATES = 64
+MAX_RUNNING_UPDATES = 64    # updates being handled at once (waiting for the same user's turn is not counted)
+MAX_PENDING_UPDATES = 1024  # updates accepted and not finished, across all users
+SEND_RETRIES = 5            # a 429 RetryAfter from Telegram is waited out and the call retried
+WEBHOOK_CONNECTIONS = 100   # Telegram's maximum; each update's call lasts until it is answered
 PERSIST_EVERY = 10          # seconds between state-file writes (also written on shutdown)
 UPDATES_PER_QUESTION = 3    # updates of any kind (buttons, form steps, commands) per allowed question
 
@@ -63,7 +67,7 @@ def register_handlers(application: Application) -> None:
     application.add_error_handler(handlers.on_error)
 
 
-async def _register_commands(application: Application, admin_ids: list[int]) -> None:
+async def register_commands(application: Application, admin_ids: list[int]) -> None:
     bot = application.bot
     for lang, code in (("zh-Hans", None), ("en", "en")):
         public = [BotCommand(name, t(f"cmd_{name}", lang)) for name in PUBLIC_COMMANDS]
@@ -85,6 +89,15 @@ def open_state_store(settings) -> FileUserStateStore:
     return store
 
 
+def redis_client(settings):
+    """The asyncio Redis client for REDIS_URL, or None in single-process mode."""
+    if settings.redis_url is None:
+        return None
+    from redis.asyncio import Redis
+
+    return Redis.from_url(settings.redis_url.get_secret_value(), decode_responses=True)
+
+
 async def _alert_admins(application: Application, admin_ids: list[int], reason: str) -> None:
     for admin_id in admin_ids:
         try:
@@ -93,28 +106,70 @@ async def _alert_admins(application: Application, admin_ids: list[int], reason: 
             log.warning("state alert not delivered to one admin: %s", type(exc).__name__)
 
 
-def build_application(settings, engine, store: FileUserStateStore | None = None) -> Application:
+async def _follow_index(application: Application) -> None:
+    """Reload when another host or replica switched DATA_DIR/CURRENT (beside the answer threads)."""
+    from bot.shared_state.index_watch import watch_index
+
+    svc: Services = application.bot_data["services"]
+
+    async def reload() -> None:
+        if svc.reload_lock.locked():     # our own /reload is switching it right now
+            return
+        async with svc.reload_lock:
+            await svc.run_reload(svc.engine.reload)
+
+    await watch_index(svc.settings.data_dir, lambda: svc.engine.index.version, reload,
+                      svc.settings.index_watch_seconds)
+
+
+def _bot_api_limiter(calls_per_second: float) -> AIORateLimiter:
+    """Evenly spaced calls (one per 1/rate s, no bursts: a burst of 30 at once trips Telegram's
+    flood control, and every 429 pauses all sending); a 429 RetryAfter is waited out and retried."""
+    return AIORateLimiter(overall_max_rate=1, overall_time_period=1 / calls_per_second, max_retries=SEND_RETRIES)
+
+
+def _file_persistence(settings, store: FileUserStateStore | None, alert) -> StorePersistence:
+    persistence = StorePersistence(store or open_state_store(settings), update_interval=PERSIST_EVERY)
+    # Made here, not in post_init, so the final save at shutdown exists even if start-up failed.
+    persistence.saver = StateSaver(persistence.store, alert)
+    return persistence
+
+
+def build_application(settings, engine, store: FileUserStateStore | None = None, redis=None) -> Application:
+    """The bot. State in the state file (`store`, default PERSISTENCE_PATH), or in Redis when
+    `redis` is given: then every update loads and saves its user's state (`shared.py`)."""
     token = settings.telegram_bot_token.get_secret_value()
-    store = store or open_state_store(settings)
-    persistence = StorePersistence(store, update_interval=PERSIST_EVERY)
+    shared = redis is not None
     built: dict[str, Application] = {}
 
     async def alert(reason: str) -> None:
         await _alert_admins(built["application"], settings.admin_ids, reason)
 
-    # Made here, not in post_init, so the final save at shutdown exists even if start-up failed.
-    persistence.saver = StateSaver(store, alert)
+    if shared:
+        from bot.telegram_app.shared import SharedStatePersistence
+
+        persistence = SharedStatePersistence()
+    else:
+        persistence = _file_persistence(settings, store, alert)
     executor = ThreadPoolExecutor(max_workers=settings.thread_count, thread_name_prefix="engine")
+    # Shared hits are compared across machines, so they are wall-clock times.
+    clock = time.time if shared else time.monotonic
+    limiter = UserRateLimiter(settings.rate_limit_per_minute, clock=clock)
+    update_limiter = UserRateLimiter(settings.rate_limit_per_minute * UPDATES_PER_QUESTION, clock=clock)
+    processor = PerUserUpdateProcessor(MAX_RUNNING_UPDATES, MAX_PENDING_UPDATES)
     background: dict[str, asyncio.Task] = {}
 
     async def post_init(application: Application) -> None:
         application.bot_data["services"] = Services(
-            settings=settings, engine=engine, executor=executor, saver=persistence.saver,
-            limiter=UserRateLimiter(settings.rate_limit_per_minute),
-            update_limiter=UserRateLimiter(settings.rate_limit_per_minute * UPDATES_PER_QUESTION))
-        await _register_commands(application, settings.admin_ids)
-        background["retention"] = asyncio.create_task(retention_loop(application, settings.retention_days))
-        background["save"] = asyncio.create_task(save_loop(persistence, application, PERSIST_EVERY))
+            settings=settings, engine=engine, executor=executor, saver=None if shared else persistence.saver,
+            limiter=limiter, update_limiter=update_limiter)
+        if not settings.webhook_url:    # in webhook mode one replica registers (see _run_webhook)
+            await register_commands(application, settings.admin_ids)
+        if not shared:   # in Redis, retention is the keys' TTL
+            background["retention"] = asyncio.create_task(retention_loop(application, settings.retention_days))
+            background["save"] = asyncio.create_task(save_loop(persistence, application, PERSIST_EVERY))
+        if settings.index_watch_seconds > 0:
+            background["index"] = asyncio.create_task(_follow_index(application))
         log.info("bot @%s ready", application.bot.username)
 
     async def post_stop(application: Application) -> None:
@@ -124,15 +179,20 @@ def build_application(settings, engine, store: FileUserStateStore | None = None)
 
     async def post_shutdown(application: Application) -> None:
         executor.shutdown(wait=False, cancel_futures=True)
+        svc = application.bot_data.get("services")
+        if svc is not None:
+            svc.reload_executor.shutdown(wait=False, cancel_futures=True)
+        if redis is not None:
+            await redis.aclose()
 
     application = (
         Application.builder()
         .token(token)
         .base_url(settings.telegram_base_url)
         .base_file_url(settings.telegram_base_file_url or file_base_url(settings.telegram_base_url))
-        .rate_limiter(AIORateLimiter())
+        .rate_limiter(_bot_api_limiter(settings.telegram_calls_per_second))
         .persistence(persistence)
-        .concurrent_updates(PerUserUpdateProcessor(MAX_CONCURRENT_UPDATES))
+        .concurrent_updates(processor)
         .post_init(post_init)
         .post_stop(post_stop)
         .post_shutdown(post_shutdown)
@@ -140,15 +200,53 @@ def build_application(settings, engine, store: FileUserStateStore | None = None)
     )
     built["application"] = application
     register_handlers(application)
+    if shared:
+        from bot.shared_state.userstate import RedisUserStateStore
+        from bot.telegram_app.shared import SharedUserState
+
+        user_store = RedisUserStateStore(redis, settings.redis_prefix, settings.retention_days,
+                                         lock_seconds=settings.update_lease_seconds)
+        processor.shared = SharedUserState(user_store, application, {"questions": limiter, "updates": update_limiter})
     return application
 
 
-def _webhook_secret(settings) -> str:
+async def _webhook_secret(settings, leader) -> str:
     if settings.webhook_secret:
         return settings.webhook_secret.get_secret_value()
+    if leader is not None:    # every replica must verify the same secret
+        return await leader.shared_secret()
     # setWebhook is called by us, so a fresh random secret per start is as good as a configured one.
     log.warning("WEBHOOK_SECRET is not set; using a random secret for this run")
     return secrets.token_urlsafe(32)
+
+
+async def _run_webhook(settings, engine, store: FileUserStateStore | None) -> Application:
+    """Webhook mode: N replicas may listen behind one reverse proxy when REDIS_URL is set."""
+    from bot.shared_state.leader import StartupLeader
+    from bot.shared_state.ledger import UpdateLedger
+    from bot.telegram_app.webhook import serve_webhook
+
+    redis = redis_client(settings)
+    application = build_application(settings, engine, store, redis)
+    leader = StartupLeader(redis, settings.redis_prefix) if redis is not None else None
+    ledger = UpdateLedger(redis, settings.redis_prefix, settings.update_lease_seconds) if redis is not None else None
+    secret = await _webhook_secret(settings, leader)
+
+    async def register_all() -> None:
+        await application.bot.set_webhook(settings.webhook_url, secret_token=secret,
+                                          allowed_updates=Update.ALL_TYPES, max_connections=WEBHOOK_CONNECTIONS)
+        await register_commands(application, settings.admin_ids)
+
+    async def register() -> None:
+        if leader is None:
+            await register_all()
+        elif not await leader.run_once(f"{settings.webhook_url}|{secret}|{sorted(settings.admin_ids)}", register_all):
+            log.info("webhook and commands already registered by another replica")
+
+    await serve_webhook(application, listen=settings.webhook_listen, port=settings.webhook_port,
+                        path=urlparse(settings.webhook_url).path.strip("/"), secret=secret, register=register,
+                        ledger=ledger, lease_seconds=settings.update_lease_seconds)
+    return application
 
 
 def load_engine(settings):
@@ -158,7 +256,9 @@ def load_engine(settings):
     from ingest.reader import IndexMissingError
 
     try:
-        return Engine.from_settings(settings)
+        engine = Engine.from_settings(settings)
+        engine.warm_up()     # a service fails at start on a broken index, and its first user does not wait
+        return engine
     except IndexMissingError as exc:
         _fail(f"the search index cannot be opened: {exc}")
     except CorpusError as exc:
@@ -178,22 +278,20 @@ def run_telegram(settings) -> None:
         setup_logging(settings)
     if settings.telegram_bot_token is None:
         _fail("TELEGRAM_BOT_TOKEN is not set (get one from @BotFather, see docs/telegram.md)")
-    try:
-        store = open_state_store(settings)   # before the slow engine load: fail fast
-    except StateFileError as exc:
-        _fail(str(exc))
+    store = None
+    if settings.redis_url is None:
+        try:
+            store = open_state_store(settings)   # before the slow engine load: fail fast
+        except StateFileError as exc:
+            _fail(str(exc))
     engine = load_engine(settings)
-    application = build_application(settings, engine, store)
     if settings.webhook_url:
-        path = urlparse(settings.webhook_url).path.strip("/")
-        log.info("starting in webhook mode on %s:%d", settings.webhook_listen, settings.webhook_port)
-        application.run_webhook(listen=settings.webhook_listen, port=settings.webhook_port, url_path=path,
-                                webhook_url=settings.webhook_url, secret_token=_webhook_secret(settings),
-                                allowed_updates=Update.ALL_TYPES)
+        application = asyncio.run(_run_webhook(settings, engine, store))
     else:
         log.info("starting in long-polling mode")
+        application = build_application(settings, engine, store, redis_client(settings))
         application.run_polling(allowed_updates=Update.ALL_TYPES)
-    rescued = application.persistence.saver.rescued_to
-    if rescued is not None:
-        _fail(f"state could not be written to {settings.persistence_path}; a copy is in {rescued}: "
+    saver = application.persistence.saver if store is not None else None
+    if saver is not None and saver.rescued_to is not None:
+        _fail(f"state could not be written to {settings.persistence_path}; a copy is in {saver.rescued_to}: "
               f"move it there once the cause is fixed", code=1)

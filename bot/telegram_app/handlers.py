@@ -314,8 +314,10 @@ async def _forget(update: Update, context: ContextTypes.DEFAULT_TYPE, answer: st
     userdata.forget_user(context.application, user_id)
     evidence.forget_user(context, user_id)    # the harassment log and kept screenshots
     svc.limiter.forget(user_id)
+    svc.update_limiter.forget(user_id)
     await context.application.update_persistence()
-    await svc.saver.tick()   # on disk now, not at the next periodic save
+    if svc.saver is not None:   # the state file: on disk now, not at the next periodic save
+        await svc.saver.tick()
     await update.callback_query.edit_message_text(esc(t("forget_done", lang)), parse_mode="HTML")
 
 

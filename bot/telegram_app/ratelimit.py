@@ -27,3 +27,14 @@ class UserRateLimiter:
 
     def forget(self, user_id: int) -> None:
         self._hits.pop(user_id, None)
+
+    def hits(self, user_id: int) -> list[float]:
+        """The user's recorded questions still inside the window (for the shared state)."""
+        now = self.clock()
+        return [t for t in self._hits.get(user_id, ()) if now - t < self.window]
+
+    def restore(self, user_id: int, hits: list[float]) -> None:
+        """Replace the user's hits with ones recorded elsewhere (another replica)."""
+        self._hits.pop(user_id, None)
+        if hits:
+            self._hits[user_id] = deque(sorted(hits))

@@ -1,9 +1,14 @@
 """Per-user state behind a small interface, and its file implementation.
 
 What is stored is JSON-serialisable data per user id (see `userdata` for the
-keys) plus the tool conversation's step per (chat, user). The interface is the
-seam for another backend shared by several replicas; the bot only ever calls
+keys) plus the tool conversation's step per (chat, user). The bot only ever calls
 these methods.
+
+With REDIS_URL set the same data (user_data and conversation steps per user) lives
+in Redis instead (`bot.shared_state.userstate.RedisUserStateStore`). It is not
+behind this interface: this one is loaded once at start-up and saved in batches by
+PTB's persistence, which cannot let another replica see a change; the Redis store
+is read and written per user around every update (`bot.telegram_app.shared`).
 
 The file implementation keeps everything in memory and writes the whole file
 atomically (temp file in the same directory, fsync, rename), mode 0600, so a

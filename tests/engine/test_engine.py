@@ -196,6 +196,23 @@ def test_reload_reopens_the_index(engine):
     assert _keys(before) == _keys(after)
 
 
+def test_reload_swaps_one_complete_state_while_answers_go_on(engine):
+    """Answers running in other threads during reloads never see a half-switched engine."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    old = engine.knowledge
+    question = "催收打我紧急联系人电话合法吗"
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        answers = [pool.submit(engine.answer, question) for _ in range(20)]
+        engine.reload()
+        answers += [pool.submit(engine.answer, question) for _ in range(5)]
+        results = [a.result() for a in answers]
+    new = engine.knowledge
+    assert new is not old and new.corpus is not old.corpus and new.index is not old.index
+    assert engine.retriever.corpus is new.corpus and engine.retriever.index is new.index
+    assert {tuple(_keys(r)) for r in results} == {tuple(_keys(results[0]))} and results[0].citations
+
+
 def test_history_may_be_given_as_dicts(engine):
     history = [{"question": "催收天天打我电话骚扰我，合法吗", "answer_topic": "harassing-calls-frequency",
                 "intent": "collector_conduct"}]

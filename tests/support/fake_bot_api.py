@@ -7,18 +7,30 @@ so a test can fail loudly on them.
 
 Tests feed updates with `send_text`, `send_command`, `press`, `send_sticker` …
 (thread-safe, from any thread) and read the bot's calls with `wait_for`.
+
+Options (all off by default, so older tests see the same server):
+- `deliver_webhooks`: once the bot called setWebhook, updates are POSTed to its URL with the secret
+  header, like Telegram: in order per chat, at most `max_connections` at once, and redelivered
+  after `redeliver_after` seconds while the call fails or returns non-2xx (`deliveries` counts them).
+- `flood_limit`: at most this many messages per second (sendMessage, sendDocument,
+  editMessageText); more get 429 with retry_after, like Telegram's flood control.
+- `inject_429`: this fraction of sendMessage calls gets 429 with retry_after anyway.
+Throttled calls are kept in `throttled`, not in `calls` or `errors`.
 """
 from __future__ import annotations
 
 import asyncio
+import collections
 import html
 import itertools
 import json
+import random
 import re
 import threading
 import time
 from dataclasses import dataclass, field
 
+import aiohttp
 from aiohttp import web
 
 BOT_ID = 7000001
@@ -34,6 +46,8 @@ JSON_PARAMS = {"reply_markup", "commands", "allowed_updates", "scope", "entities
                "link_preview_options", "reply_parameters", "chat_id", "message_id", "offset", "limit",
                "timeout", "user_id", "max_connections", "drop_pending_updates", "show_alert", "cache_time",
                "disable_notification", "protect_content", "message_thread_id"}
+FLOOD_METHODS = {"sendmessage", "senddocument", "editmessagetext"}
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 
 
 class BadRequest(Exception):
@@ -98,8 +112,23 @@ def utf16_len(text: str) -> int:
 
 
 class FakeBotAPI:
-    def __init__(self, token: str, host: str = "127.0.0.1", port: int = 0, long_poll_cap: float = 2.0):
+    def __init__(self, token: str, host: str = "127.0.0.1", port: int = 0, long_poll_cap: float = 2.0, *,
+                 deliver_webhooks: bool = False, redeliver_after: float = 0.5, flood_limit: float | None = None,
+                 inject_429: float = 0.0, retry_after: int = 1, seed: int = 11):
         self.token = token
+        self.deliver_webhooks = deliver_webhooks
+        self.redeliver_after = redeliver_after
+        self.flood_limit = flood_limit
+        self.inject_429 = inject_429
+        self.retry_after = retry_after
+        self._random = random.Random(seed)
+        self._sent_times: collections.deque[float] = collections.deque()
+        self.throttled: list[Call] = []
+        self.deliveries = {"attempts": 0, "failed": 0}
+        self._chat_tails: dict[object, asyncio.Future] = {}
+        self._session: aiohttp.ClientSession | None = None
+        self._webhook_slots: asyncio.Semaphore | None = None
+        self.webhook_max_connections = 40
         self.host = host
         self.port = port
         # Long polls return after at most this long, so a stopping bot never waits 10 s.
@@ -144,6 +173,7 @@ class FakeBotAPI:
     def stop(self) -> None:
         if self._loop is None:
             return
+        asyncio.run_coroutine_threadsafe(self._session.close(), self._loop).result(10)
         asyncio.run_coroutine_threadsafe(self._runner.cleanup(), self._loop).result(10)
         self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join(10)
@@ -172,11 +202,16 @@ class FakeBotAPI:
         site = web.TCPSite(self._runner, self.host, self.port)
         await site.start()
         self.port = site._server.sockets[0].getsockname()[1]
+        self._session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=120))
         self._ready.set()
 
     # --- feeding updates (any thread) ---------------------------------------------------
 
     def push_update(self, payload: dict) -> dict:
+        if self.deliver_webhooks and self.webhook.get("url"):
+            update = self.make_update(payload)
+            asyncio.run_coroutine_threadsafe(self._deliver(update), self._loop)
+            return update
         with self._cond:
             update = {"update_id": next(self._update_ids), **payload}
             self._updates.append(update)
@@ -252,6 +287,48 @@ class FakeBotAPI:
                  "chat_instance": f"ci{user_id}", "data": data}
         return self.push_update({"callback_query": query})
 
+    # --- webhook delivery (the server's loop) ---------------------------------------------------
+
+    @staticmethod
+    def _chat_of(update: dict) -> object:
+        for kind in ("message", "edited_message", "callback_query"):
+            item = update.get(kind)
+            if item:
+                chat = (item.get("message") or item).get("chat") or {}
+                return chat.get("id", (item.get("from") or {}).get("id"))
+        return None
+
+    async def _deliver(self, update: dict) -> None:
+        """POST `update` to the webhook until a 2xx comes back (in order per chat)."""
+        chat = self._chat_of(update)
+        previous = self._chat_tails.get(chat)
+        mine = self._loop.create_future()
+        self._chat_tails[chat] = mine
+        try:
+            if previous is not None:
+                await previous
+            while not await self._post_once(update):
+                await asyncio.sleep(self.redeliver_after)
+        finally:
+            mine.set_result(None)
+            if self._chat_tails.get(chat) is mine:
+                del self._chat_tails[chat]
+
+    async def _post_once(self, update: dict) -> bool:
+        if self._webhook_slots is None:
+            self._webhook_slots = asyncio.Semaphore(self.webhook_max_connections)
+        headers = {SECRET_HEADER: self.webhook.get("secret_token") or ""}
+        async with self._webhook_slots:
+            self.deliveries["attempts"] += 1
+            try:
+                async with self._session.post(self.webhook["url"], json=update, headers=headers) as response:
+                    if 200 <= response.status < 300:
+                        return True
+            except (aiohttp.ClientError, asyncio.TimeoutError):
+                pass
+            self.deliveries["failed"] += 1
+            return False
+
     # --- observing calls (any thread) ------------------------------------------------------
 
     def mark(self) -> int:
@@ -323,6 +400,12 @@ class FakeBotAPI:
         if request.match_info["token"] != self.token:
             return self._record(call, error=(401, "Unauthorized"))
         handler = getattr(self, f"_m_{method.lower()}", None)
+        if handler is not None and self._throttle(method.lower()):
+            with self._cond:
+                self.throttled.append(call)
+            description = f"Too Many Requests: retry after {self.retry_after}"
+            return web.json_response({"ok": False, "error_code": 429, "description": description,
+                                      "parameters": {"retry_after": self.retry_after}}, status=429)
         if handler is None:
             with self._cond:
                 self.unknown.append(call)
@@ -332,6 +415,20 @@ class FakeBotAPI:
         except BadRequest as exc:
             return self._record(call, error=(400, f"Bad Request: {exc}"))
         return self._record(call, result=result)
+
+    def _throttle(self, method: str) -> bool:
+        """True when this call gets a 429 (injected, or over the flood limit)."""
+        if method == "sendmessage" and self.inject_429 and self._random.random() < self.inject_429:
+            return True
+        if self.flood_limit is None or method not in FLOOD_METHODS:
+            return False
+        now = time.monotonic()
+        while self._sent_times and now - self._sent_times[0] >= 1.0:
+            self._sent_times.popleft()
+        if len(self._sent_times) >= self.flood_limit:
+            return True
+        self._sent_times.append(now)
+        return False
 
     def _record(self, call: Call, result=None, error: tuple[int, str] | None = None) -> web.Response:
         with self._cond:
@@ -482,6 +579,8 @@ class FakeBotAPI:
 
     async def _m_setwebhook(self, params):
         self.webhook = {"url": params.get("url"), "secret_token": params.get("secret_token")}
+        self.webhook_max_connections = int(params.get("max_connections") or 40)
+        self._webhook_slots = None
         return True
 
     async def _m_getwebhookinfo(self, params):

@@ -1,0 +1,231 @@
+"""Two real `python -m bot` replicas behind a round-robin proxy, sharing one real Redis.
+
+The fake Bot API delivers updates by webhook (redelivering on non-2xx), like Telegram. Checks:
+language, forms and /forget are shared; only one replica registers the webhook; killing a replica
+in the middle of updates loses none and answers each exactly once; injected 429s lose no reply.
+"""
+from __future__ import annotations
+
+import signal
+import socket
+import time
+
+import pytest
+
+from bot.language import detect_language
+from tests.support import free_port
+from tests.support.bot_process import TOKEN, BotProcess
+from tests.support.fake_bot_api import FakeBotAPI
+from tests.support.round_robin_proxy import RoundRobinProxy
+
+pytestmark = pytest.mark.slow
+
+QUESTION = "催收公司打电话给我的紧急联系人，这合法吗？"
+SECRET = "replica-Secret_2"
+A, B = 0, 1
+
+
+def _wait_serving(process: BotProcess, timeout: float = 120) -> None:
+    """Until the replica logs that it serves (after listening and registering)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.proc.poll() is not None:
+            pytest.fail(f"replica exited:\n{process.log_text()[-3000:]}")
+        if "starting in webhook mode" in process.log_text():
+            return
+        time.sleep(0.2)
+    pytest.fail(f"replica never served:\n{process.log_text()[-3000:]}")
+
+
+@pytest.fixture(scope="module")
+def blackhole_llm():
+    """An 'LLM endpoint' that accepts connections and never answers: a question sent to a replica
+    configured with it stays in that replica's engine until the replica is killed."""
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    sock.listen(64)
+    yield f"http://127.0.0.1:{sock.getsockname()[1]}/v1"
+    sock.close()
+
+
+@pytest.fixture(scope="module")
+def cluster(bot_index, redis_server, blackhole_llm, tmp_path_factory):
+    import redis
+
+    redis.Redis.from_url(redis_server).flushdb()
+    ports = [free_port(), free_port()]
+    proxy = RoundRobinProxy([f"http://127.0.0.1:{p}" for p in ports]).start()
+    api = FakeBotAPI(TOKEN, deliver_webhooks=True, redeliver_after=0.3).start()
+    workdir = tmp_path_factory.mktemp("replicas")
+    common = dict(WEBHOOK_URL=proxy.url("/telegram/hook"), WEBHOOK_LISTEN="127.0.0.1", WEBHOOK_SECRET=SECRET,
+                  REDIS_URL=redis_server, REDIS_PREFIX="replicas", UPDATE_LEASE_SECONDS=2,
+                  RATE_LIMIT_PER_MINUTE=1000, LOG_LEVEL="INFO")   # hits recorded, never limiting
+    # Replica A's LLM never answers, so the kill test can catch it in the middle of updates.
+    (workdir / "a").mkdir()
+    (workdir / "b").mkdir()
+    replica_a = BotProcess(api, bot_index, workdir / "a", WEBHOOK_PORT=ports[A], LLM_MODEL="stuck",
+                           LLM_BASE_URL=blackhole_llm, LLM_API_KEY="none", LLM_TIMEOUT=300, **common)
+    replica_b = BotProcess(api, bot_index, workdir / "b", WEBHOOK_PORT=ports[B], **common)
+    replica_a.start(ready_method="setWebhook")
+    _wait_serving(replica_a)
+    mark = api.mark()
+    replica_b.start(ready_method="getMe")
+    _wait_serving(replica_b)
+    yield api, proxy, replica_a, replica_b, mark
+    for replica in (replica_a, replica_b):
+        replica.stop()
+    api.stop()
+    proxy.stop()
+
+
+def _via(proxy, backend: int):
+    proxy.pin(backend)
+
+
+def test_only_one_replica_registers_the_webhook(cluster):
+    api, proxy, replica_a, replica_b, mark_b = cluster
+    assert len(api.calls_to("setWebhook")) == 1
+    assert api.webhook["secret_token"] == SECRET
+    time.sleep(1)
+    assert not api.calls_to("setWebhook", after=mark_b) and not api.calls_to("setMyCommands", after=mark_b)
+    assert "already registered by another replica" in replica_b.log_text()
+
+
+def test_language_set_on_one_replica_holds_on_the_other_and_forget_reaches_both(cluster):
+    api, proxy, *_ = cluster
+    user = 901
+    _via(proxy, A)
+    mark = api.mark()
+    api.send_command(user, "/lang")
+    picker = api.wait_for("sendMessage", chat_id=user, after=mark)
+    api.press(user, picker, "l:en")
+    api.wait_for("editMessageText", after=mark, predicate=lambda c: c.get("chat_id") == user)
+
+    _via(proxy, B)
+    mark = api.mark()
+    api.send_text(user, QUESTION)                       # Chinese question, English chosen on A
+    answer = api.wait_for("sendMessage", chat_id=user, after=mark)
+    assert detect_language(answer.text) == "en" and "Legal basis" in answer.text
+
+    mark = api.mark()
+    api.send_command(user, "/forget")
+    confirm = api.wait_for("sendMessage", chat_id=user, after=mark)
+    api.press(user, confirm, "fg:y")
+    api.wait_for("editMessageText", after=mark, predicate=lambda c: c.get("chat_id") == user)
+
+    _via(proxy, A)
+    mark = api.mark()
+    api.send_command(user, "/help")                     # A no longer knows the English choice
+    help_reply = api.wait_for("sendMessage", chat_id=user, after=mark)
+    assert detect_language(help_reply.text) == "zh-Hans"
+
+
+def test_form_started_on_one_replica_continues_on_the_other(cluster):
+    api, proxy, *_ = cluster
+    user = 902
+    _via(proxy, A)
+    mark = api.mark()
+    api.send_command(user, "/script")
+    first_prompt = api.wait_for("sendMessage", chat_id=user, after=mark)
+
+    _via(proxy, B)
+    mark = api.mark()
+    api.send_text(user, "中信银行")
+    second_prompt = api.wait_for("sendMessage", chat_id=user, after=mark)
+    assert second_prompt.text != first_prompt.text and "法律依据" not in second_prompt.text
+
+    _via(proxy, A)
+    mark = api.mark()
+    api.send_command(user, "/cancel")
+    cancelled = api.wait_for("sendMessage", chat_id=user, after=mark)
+    assert "已退出" in cancelled.text                    # A saw the form B advanced
+
+
+def _redis_keys_of(redis_url: str, user: int) -> list[bytes]:
+    """Every key in Redis that belongs to the user: state (id in the key) and log (hashed id)."""
+    import redis
+
+    from bot.evidence.log_store import user_key
+
+    client = redis.Redis.from_url(redis_url)
+    try:
+        return [k for k in client.keys("replicas:*")
+                if k.split(b":")[2:3] == [str(user).encode()] or user_key(str(user)).encode() in k]
+    finally:
+        client.close()
+
+
+def test_harassment_log_is_shared_and_forget_deletes_it_everywhere(cluster, redis_server):
+    api, proxy, *_ = cluster
+    user = 903
+    _via(proxy, A)
+    mark = api.mark()
+    api.send_command(user, "/log\n时间：昨晚11点\n号码：10690000\n方式：电话\n内容：打电话骂我老赖")
+    api.wait_for("sendMessage", chat_id=user, after=mark, predicate=lambda c: "共 1 条" in c.text)
+
+    _via(proxy, B)
+    mark = api.mark()
+    api.send_command(user, "/log\n时间：今天上午9点\n号码：10690001\n方式：短信\n内容：再不还钱就找你家人")
+    api.wait_for("sendMessage", chat_id=user, after=mark, predicate=lambda c: "共 2 条" in c.text)
+    assert _redis_keys_of(redis_server, user)
+
+    mark = api.mark()
+    api.send_command(user, "/forget")
+    confirm = api.wait_for("sendMessage", chat_id=user, after=mark)
+    api.press(user, confirm, "fg:y")
+    api.wait_for("editMessageText", after=mark, predicate=lambda c: c.get("chat_id") == user)
+    deadline = time.monotonic() + 10       # the state is written when the update's work ends
+    while _redis_keys_of(redis_server, user) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert _redis_keys_of(redis_server, user) == []   # state, forms, rate-limit hits, log: all gone
+
+    _via(proxy, A)
+    mark = api.mark()
+    api.send_command(user, "/log list")
+    listing = api.wait_for("sendMessage", chat_id=user, after=mark)
+    assert "共 2 条" not in listing.text and "共 1 条" not in listing.text
+
+
+def test_killing_a_replica_mid_update_loses_nothing_and_answers_once(cluster):
+    api, proxy, replica_a, replica_b, _ = cluster
+    users = list(range(950, 960))
+    _via(proxy, None)                                   # round robin: half of them land on A
+    mark = api.mark()
+    for user in users:
+        api.send_text(user, QUESTION)
+    # A's answers wait on its LLM; once it shows "typing" for one, it is in the middle of updates.
+    api.wait_for("sendChatAction", after=mark, timeout=60)
+    replica_a.proc.send_signal(signal.SIGKILL)
+    replica_a.proc.wait(10)
+    for user in users:
+        api.wait_for("sendMessage", chat_id=user, after=mark, timeout=90)
+    time.sleep(3)                                       # a duplicate would arrive now
+    for user in users:
+        assert len(api.calls_to("sendMessage", chat_id=user, after=mark)) == 1, user
+    lost_on_a = [status for backend, status in proxy.handled if backend == A and status == 502]
+    assert lost_on_a, "no update was caught on the killed replica"
+    assert api.deliveries["failed"] >= len(lost_on_a)
+    assert not api.errors and not api.unknown
+
+
+def test_injected_429s_lose_no_reply(bot_index, tmp_path):
+    """A polling replica against a server refusing 20% of sendMessage with 429 retry_after."""
+    with FakeBotAPI(TOKEN, inject_429=0.2, retry_after=1, seed=3) as api:
+        bot = BotProcess(api, bot_index, tmp_path, RATE_LIMIT_PER_MINUTE=0).start()
+        try:
+            mark = api.mark()
+            users = list(range(970, 985))
+            for user in users:
+                api.send_command(user, "/help")
+                api.send_text(user, QUESTION)
+            for user in users:
+                deadline = time.monotonic() + 90
+                while len(api.calls_to("sendMessage", chat_id=user, after=mark)) < 2:
+                    assert time.monotonic() < deadline, f"user {user} lost a reply"
+                    time.sleep(0.2)
+            time.sleep(2)
+            assert all(len(api.calls_to("sendMessage", chat_id=u, after=mark)) == 2 for u in users)
+            assert api.throttled, "no 429 was injected"
+            assert not api.errors
+        finally:
+            assert bot.stop() == 0
