@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import json
 
-from ingest.classifiers.question_model import META_FILE, MODEL_FILE, QuestionClassifier, train, train_and_save, training_examples
 from ingest.cards import load_cards
+from ingest.classifiers.question_model import META_FILE, MODEL_FILE, QuestionClassifier, train, train_and_save, training_examples
 from ingest.corpus import load_corpus
 from ingest.realworld import load_questions
 from tests.conftest import KNOWLEDGE
