@@ -1,7 +1,7 @@
 """Evaluation of the collector-message checker: `python -m bot.message_eval [--json] [--split test]`.
 
 On the real-world messages (knowledge/realworld/messages.yaml, the test split by default) and,
-separately, on the in-house cases (bot/data/checker_cases.yaml, which are also training data):
+separately, on the in-house cases (ingest/data/checker_cases.yaml, which are also training data):
 - recall of unlawful messages (any finding),
 - right finding code: unlawful messages whose findings include a gold code, and exact-set match,
 - lawful messages flagged,
@@ -19,7 +19,7 @@ from pathlib import Path
 import yaml
 
 from bot.tools.checker import CODES, check_message
-from bot.tools.message_model import CASES_PATH, MessageModel, serving_model
+from ingest.classifiers.message_model import CASES_PATH, MessageModel, serving_model
 
 TARGETS = {"unlawful_recall": 0.90, "right_code": 0.85, "lawful_flagged": 0.02}
 

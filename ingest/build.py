@@ -27,6 +27,7 @@ from ingest import store
 from ingest.cache import EmbeddingCache, text_key
 from ingest.cards import card_phrasings
 from ingest.chunks import Chunk
+from ingest.classifiers import message_training, question_model
 from ingest.keyword import KeywordIndex
 from ingest.paths import (
     BM25_DIR,
@@ -172,9 +173,6 @@ def _fingerprint(sources: Sources, embeddings, settings) -> str:
     payload = {"corpus": sources.corpus_version, "chunker": CHUNKER_VERSION, "model": embeddings.model_id,
                "dimension": embeddings.dimension, "store": store.store_location(settings),
                **_model_fingerprints(settings)}
-    # --- trained models (message checker) ---
-    from ingest.message_training import training_fingerprint
-    payload["message_model"] = training_fingerprint(Path(settings.knowledge_dir))
     return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()[:16]
 
 
@@ -245,20 +243,17 @@ def _verify(folder: Path, collection, n: int, phrasings: int) -> None:
                                      f"chunks file {lines}, BM25 {keyword}; previous index kept")
 
 
-# --- trained models stored with the index (question classifier) -------------------
+# --- trained models stored with the index (ingest/classifiers) -------------------------
 
 def _model_fingerprints(settings) -> dict:
     """A retrain is a rebuild: the training data of each model is part of the index fingerprint."""
-    from bot.engine.question_model import training_fingerprint
-
-    return {"question_model": training_fingerprint(settings.knowledge_dir)}
+    return {"question_model": question_model.training_fingerprint(settings.knowledge_dir),
+            "message_model": message_training.training_fingerprint(Path(settings.knowledge_dir))}
 
 
 def _train_models(settings, sources: Sources, folder: Path) -> None:
-    """Train the models on the train split into the new index folder, before CURRENT switches."""
-    from bot.engine.question_model import train_and_save
-
-    train_and_save(settings.knowledge_dir, sources.cards, folder)
+    """Train the question classifier on the train split into the new index folder, before CURRENT switches."""
+    question_model.train_and_save(settings.knowledge_dir, sources.cards, folder)
 
 
 def build_index(settings, force: bool = False, progress: bool = False, embeddings=None) -> BuildReport:
@@ -302,9 +297,8 @@ def build_index(settings, force: bool = False, progress: bool = False, embedding
         version = f"{datetime.now(timezone.utc):%Y%m%dT%H%M%S}-{fingerprint[:8]}-{secrets.token_hex(2)}"
         name = store.collection_name(f"{data_tag(data_dir)}-{version}")
         folder = data_dir / INDEXES_DIR / version
-        # --- trained models (message checker), stored next to the manifest ---
-        from ingest.message_training import build_message_model
-        message_model = build_message_model(Path(settings.knowledge_dir), sources.corpus, folder)
+        # The message classifier first: the manifest carries its summary.
+        message_model = message_training.build_message_model(Path(settings.knowledge_dir), folder)
         manifest = {
             "version": version, "collection": name, "fingerprint": fingerprint,
             "corpus_version": sources.corpus_version, "chunker_version": CHUNKER_VERSION,

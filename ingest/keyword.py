@@ -40,9 +40,9 @@ def _tokenizer():
 def _jieba_cache_dir() -> Path:
     """jieba's dictionary cache goes under DATA_DIR: its default, a fixed name in the shared
     system temp directory, cannot be replaced when another user created it."""
-    from bot.config import get_settings
+    from ingest.settings import IngestSettings
 
-    folder = Path(get_settings().data_dir)
+    folder = Path(IngestSettings().data_dir)
     try:
         folder.mkdir(parents=True, exist_ok=True)
         return folder

@@ -95,3 +95,37 @@ def canonical_article(text: str) -> str:
         # A bare Chinese numeral is an item label (一、二、… in amending decisions).
         return int_to_chinese(number)
     return article_label(number, suffix)
+
+
+# How people say a count vaguely ("几十个电话"), as the number the frequency rule compares.
+_VAGUE_COUNTS = {"几十": 20, "数十": 20, "十几": 10, "上百": 100, "几百": 100, "好几": 3, "几": 3}
+_COUNT_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7,
+                 "八": 8, "九": 9}
+_MAX_COUNT_DIGITS = 15
+
+
+def parse_count(text: str) -> int:
+    """A whole count as people type it: 20, 二十, 二百五 (250), 几十 (20), 十几 (10).
+
+    A lone digit after a unit means the next unit down (二百五 = 250), as amounts are said aloud;
+    ValueError when `text` is not a count. Used by the message rules' hour and frequency checks.
+    """
+    text = text.strip().replace("次", "").replace("个", "").replace("通", "")
+    if text in _VAGUE_COUNTS:
+        return _VAGUE_COUNTS[text]
+    if text.isascii() and text.isdigit() and len(text) <= _MAX_COUNT_DIGITS:
+        return int(text)
+    if not text or any(ch not in _COUNT_DIGITS and ch not in _UNITS for ch in text):
+        raise ValueError(f"not a count: {text!r}")
+    total, digit, last_unit = 0, None, None
+    for ch in text:
+        if ch in "零〇":
+            digit, last_unit = None, None      # 一百零五: the 5 is units, not tens
+        elif ch in _COUNT_DIGITS:
+            digit = _COUNT_DIGITS[ch]
+        else:
+            total += (1 if digit is None else digit) * _UNITS[ch]
+            digit, last_unit = None, _UNITS[ch]
+    if digit is not None:
+        total += digit * (last_unit // 10) if last_unit else digit
+    return total

@@ -23,7 +23,6 @@ from bot.engine.llm import LLMAnswerer, LLMError
 from bot.engine.lookup import lookup
 from bot.engine.not_covered import compose_not_covered
 from bot.engine.query import Query, build_query
-from bot.engine.question_model import QuestionClassifier, index_folder
 from bot.engine.quote_claims import quote_note
 from bot.engine.refusals import compose_refusal, refusal_kind
 from bot.engine.retrieval import HybridRetriever, article_key, best_cards, ranked_articles
@@ -32,6 +31,7 @@ from bot.engine.specifics import echo, extract, suggested_tool
 from bot.engine.understanding import QuestionReader, Understanding
 from bot.language import detect_language
 from ingest.cards import TOPICAL_INTENTS, Card
+from ingest.classifiers.question_model import QuestionClassifier, index_folder
 from ingest.corpus import Corpus
 from ingest.embeddings import make_embeddings
 from ingest.keyword import tokenize

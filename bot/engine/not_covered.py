@@ -32,7 +32,6 @@ class NotCoveredTopic:
     related: str | None
     text_zh: str
     text_en: str
-    examples: tuple[str, ...]
 
 
 @lru_cache(maxsize=1)
@@ -45,14 +44,14 @@ def _data() -> dict:
 def topics() -> tuple[NotCoveredTopic, ...]:
     return tuple(NotCoveredTopic(id=topic_id, patterns=tuple(re.compile(p, re.IGNORECASE) for p in e["patterns"]),
                                  related=e.get("related"), text_zh=" ".join(e["text_zh"].split()),
-                                 text_en=" ".join(e["text_en"].split()), examples=tuple(e.get("examples") or ()))
+                                 text_en=" ".join(e["text_en"].split()))
                  for topic_id, e in _data()["topics"].items())
 
 
 def generic_topic() -> NotCoveredTopic:
     """Used when the classifier, not a pattern, says the rule asked for is not held."""
     return NotCoveredTopic(id=GENERIC, patterns=(), related=None, text_zh=_data()["generic"]["text_zh"],
-                           text_en=_data()["generic"]["text_en"], examples=())
+                           text_en=_data()["generic"]["text_en"])
 
 
 def match_topic(text: str) -> NotCoveredTopic | None:
@@ -62,11 +61,6 @@ def match_topic(text: str) -> NotCoveredTopic | None:
         if any(p.search(lowered) for p in topic.patterns):
             return topic
     return None
-
-
-def training_examples() -> list[str]:
-    """Phrasings written for this project (the classifier's `not_covered` class)."""
-    return [e for t in topics() for e in t.examples]
 
 
 def compose_not_covered(topic: NotCoveredTopic, lang: str, corpus: Corpus, cards: dict[str, Card],
@@ -100,5 +94,4 @@ def _card_summary(card: Card, lang: str) -> str:
     return first_sentences(card_sections(card).get("直接回答", ""), 2)
 
 
-__all__ = ["GENERIC", "NotCoveredTopic", "compose_not_covered", "generic_topic", "match_topic", "topics",
-           "training_examples"]
+__all__ = ["GENERIC", "NotCoveredTopic", "compose_not_covered", "generic_topic", "match_topic", "topics"]

@@ -1,4 +1,5 @@
-"""Question normalisation and colloquial -> legal query expansion.
+"""Colloquial -> legal query expansion. Normalisation is ingest's `normalize_question`: the question
+classifier was trained on its output, so the bot must normalise with the very same function.
 
 The words people use ("爆通讯录", "坐牢", "emergency contact") rarely occur in
 statutes, so retrieval gets the legal terms appended. The mapping is data in
@@ -12,14 +13,11 @@ from functools import lru_cache
 
 from bot.datafiles import load_yaml
 from bot.engine.lenders import expansion_terms as lender_terms
-from ingest.guidance import clean_lines
-from ingest.normalize import normalize_text
+from ingest.normalize import fix_typos, normalize_question
 
 # Longer questions are answered from their beginning, with a note: a pasted essay should not
 # crowd out the search (or, with an LLM, run up the bill). Front ends use the same limit.
 MAX_QUESTION_CHARS = 2000
-
-_CJK_SPACE = re.compile(r"(?<=[\u3400-\u9fff])\s+(?=[\u3400-\u9fff])")
 
 
 @dataclass(frozen=True)
@@ -38,37 +36,7 @@ class Query:
 @lru_cache(maxsize=1)
 def load_expansions() -> dict:
     data = load_yaml("expansions.yaml", empty={})
-    return {"typos": data.get("typos") or {}, "expansions": data.get("expansions") or {},
-            "english": data.get("english") or {}}
-
-
-@lru_cache(maxsize=1)
-def _typo_pattern() -> re.Pattern | None:
-    typos = load_expansions()["typos"]
-    if not typos:
-        return None
-    keys = sorted(typos, key=len, reverse=True)   # longest first: 紧急联络人 before 联络人
-    return re.compile("|".join(re.escape(k) for k in keys))
-
-
-def fix_typos(text: str) -> str:
-    pattern = _typo_pattern()
-    if pattern is None:
-        return text
-    typos = load_expansions()["typos"]
-    return pattern.sub(lambda m: typos[m.group(0)], text)
-
-
-def normalize_question(text: str) -> str:
-    """Simplified script, half-width digits/letters, no stray spaces between Chinese characters, typos fixed.
-
-    A pasted web title or page goes through the ingest cleaner first, like the guidance article it
-    may come from: converter pinyin glosses (聯(lián) -> 联), site boilerplate lines (资深用户, 作者：…,
-    免责声明…) and phone numbers or e-mail addresses are removed.
-    """
-    text = "\n".join(clean_lines(text or "")) or normalize_text(text or "")
-    text = _CJK_SPACE.sub("", text.replace("\n", " "))
-    return fix_typos(text).strip()
+    return {"expansions": data.get("expansions") or {}, "english": data.get("english") or {}}
 
 
 def expansion_terms(text: str) -> list[str]:

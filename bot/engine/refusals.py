@@ -30,7 +30,6 @@ class RefusalKind:
     text_zh: str
     text_en: str
     cites: tuple[tuple[str, str, str | None], ...]   # (doc id, article, quote or None = first sentence)
-    examples: tuple[str, ...]
 
 
 @lru_cache(maxsize=1)
@@ -46,8 +45,7 @@ def refusal_kinds() -> tuple[RefusalKind, ...]:
         out.append(RefusalKind(
             id=kind_id, patterns=tuple(re.compile(p, re.IGNORECASE) for p in entry["patterns"]),
             text_zh=" ".join(entry["text_zh"].split()), text_en=" ".join(entry["text_en"].split()),
-            cites=tuple((c["doc"], c["article"], c.get("quote")) for c in entry.get("cites") or ()),
-            examples=tuple(entry.get("examples") or ())))
+            cites=tuple((c["doc"], c["article"], c.get("quote")) for c in entry.get("cites") or ())))
     return tuple(out)
 
 
@@ -58,11 +56,6 @@ def refusal_kind(text: str) -> RefusalKind | None:
         if any(p.search(lowered) for p in kind.patterns):
             return kind
     return None
-
-
-def training_examples() -> list[str]:
-    """Phrasings of unlawful requests written for this project (the classifier's `refused` class)."""
-    return [e for k in refusal_kinds() for e in k.examples] + list(_data().get("other_examples") or ())
 
 
 def refusal_citations(kind: RefusalKind, corpus: Corpus) -> list[Citation]:
@@ -102,4 +95,4 @@ def compose_refusal(kind: RefusalKind | None, lang: str, corpus: Corpus, notes: 
 
 
 __all__ = ["RefusalKind", "allowed_citation_keys", "compose_refusal", "refusal_citations", "refusal_kind",
-           "refusal_kinds", "training_examples"]
+           "refusal_kinds"]

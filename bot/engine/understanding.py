@@ -9,10 +9,18 @@ data (bot/data/question_model.yaml), chosen on the dev split.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
+from bot.datafiles import load_yaml
 from bot.engine.lenders import LenderMatch, detect_lender
 from bot.engine.not_covered import NotCoveredTopic, generic_topic, match_topic
-from bot.engine.question_model import NOT_COVERED, OUT_OF_SCOPE, REFUSED, Prediction, QuestionClassifier, model_settings
+from ingest.classifiers.question_model import NOT_COVERED, OUT_OF_SCOPE, REFUSED, Prediction, QuestionClassifier
+
+
+@lru_cache(maxsize=1)
+def thresholds() -> dict[str, float]:
+    """How confident the classifier must be before its prediction is used, per use."""
+    return load_yaml("question_model.yaml")["thresholds"]
 
 
 @dataclass(frozen=True)
@@ -30,7 +38,7 @@ class QuestionReader:
     def __init__(self, classifier: QuestionClassifier | None, card_ids: set[str]):
         self.classifier = classifier
         self.card_ids = card_ids
-        self.thresholds = model_settings()["thresholds"]
+        self.thresholds = thresholds()
 
     def read(self, text: str) -> Understanding:
         prediction = self.classifier.predict(text) if self.classifier is not None and text else None

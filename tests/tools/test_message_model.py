@@ -12,8 +12,9 @@ import yaml
 from bot.config import get_settings
 from bot.language import to_traditional
 from bot.tools.checker import CODES, check_message
-from bot.tools.message_model import CASES_PATH, MODEL_FILE, Example, clause_spans, load, normalize_text, save, serving_model, train
-from ingest.message_training import train_message_model
+from ingest.classifiers.message_model import CASES_PATH, MODEL_FILE, Example, clause_spans, load, save, serving_model, train
+from ingest.classifiers.message_training import train_message_model
+from ingest.normalize import normalize_message
 
 KNOWLEDGE = Path(__file__).resolve().parents[2] / "knowledge"
 
@@ -30,15 +31,15 @@ FIXTURE = [
 
 
 @pytest.fixture(scope="module")
-def model(corpus):
+def model():
     """The model ingest trains: real train split plus in-house cases, thresholds from dev."""
-    return train_message_model(KNOWLEDGE, corpus)
+    return train_message_model(KNOWLEDGE)
 
 
 def test_normalisation_makes_traditional_fullwidth_and_case_one_form():
-    assert normalize_text("還錢") == normalize_text("还钱")
-    assert normalize_text("ＰＡＹ　１００") == "pay 100"
-    assert len(normalize_text("ＡＢＣ，還款！")) == len("ＡＢＣ，還款！")
+    assert normalize_message("還錢") == normalize_message("还钱")
+    assert normalize_message("ＰＡＹ　１００") == "pay 100"
+    assert len(normalize_message("ＡＢＣ，還款！")) == len("ＡＢＣ，還款！")
 
 
 def test_clauses_split_on_sentence_punctuation_and_line_breaks():

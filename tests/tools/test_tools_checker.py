@@ -9,7 +9,7 @@ import yaml
 
 from bot.engine.citations import CitationError
 from bot.tools.checker import CODES, RULES_PATH, CheckerInputError, check_message, load_rules
-from bot.tools.message_model import CASES_PATH
+from ingest.classifiers.message_model import CASES_PATH
 
 CASES = yaml.safe_load(CASES_PATH.read_text(encoding="utf-8"))["cases"]
 

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import json
 
-from bot.engine.question_model import META_FILE, MODEL_FILE, QuestionClassifier, train, train_and_save, training_examples
 from ingest.cards import load_cards
+from ingest.classifiers.question_model import META_FILE, MODEL_FILE, QuestionClassifier, train, train_and_save, training_examples
 from ingest.corpus import load_corpus
 from ingest.realworld import load_questions
 from tests.conftest import KNOWLEDGE
@@ -33,7 +33,7 @@ def test_training_uses_the_train_split_only():
     corpus = load_corpus(KNOWLEDGE)
     cards = load_cards(KNOWLEDGE, corpus)
     texts, labels = training_examples(KNOWLEDGE, cards)
-    from bot.engine.query import normalize_question
+    from ingest.normalize import normalize_question
 
     trained = set(texts)
     train_texts = {normalize_question(q.text) for q in load_questions(KNOWLEDGE, splits=("train",))}

@@ -4,11 +4,11 @@ Classes are the answer cards' ids plus `not_covered`, `out_of_scope` and `refuse
 trained by `python -m ingest` (a second or two) on:
 - every card's topic and listed phrasings (class: the card),
 - the `train` split of knowledge/realworld/questions.yaml (class: its card or its label),
-- the not-covered and refusal phrasings written for this project (bot/data/not_covered.yaml,
-  bot/data/refusals.yaml).
-It never reads `dev` or `test`. The model is stored in the index version folder next to the
-manifest and loaded by the engine; it is never downloaded. Thresholds for using its predictions
-are data (bot/data/question_model.yaml), chosen on the `dev` split.
+- the not-covered and refusal phrasings written for this project (ingest/data/question_examples.yaml).
+It never reads `dev` or `test`. Text goes through `ingest.normalize.normalize_question`, the
+function the bot normalises questions with. The model is stored in the index version folder next
+to the manifest and loaded by the bot's engine through `QuestionClassifier.load`; it is never
+downloaded. Thresholds for using its predictions are the bot's (bot/data/question_model.yaml).
 """
 from __future__ import annotations
 
@@ -19,11 +19,10 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
-
-from bot.datafiles import DATA_DIR, data_path
-from bot.engine.query import normalize_question
 from ingest.cards import Card
+from ingest.datafiles import data_path, load_yaml
+from ingest.normalize import normalize_question
+from ingest.paths import INDEXES_DIR
 from ingest.realworld import load_questions
 
 log = logging.getLogger(__name__)
@@ -31,15 +30,22 @@ log = logging.getLogger(__name__)
 MODEL_FILE = "question-classifier.joblib"
 META_FILE = "question-classifier.json"
 SETTINGS_FILE = data_path("question_model.yaml")
+EXAMPLES_FILE = data_path("question_examples.yaml")
 NOT_COVERED, OUT_OF_SCOPE, REFUSED = "not_covered", "out_of_scope", "refused"
 NEGATIVE_CLASSES = (NOT_COVERED, OUT_OF_SCOPE, REFUSED)
 TRAINING_VERSION = 1      # bump when features or training data assembly change
 
 
 @lru_cache(maxsize=1)
-def model_settings() -> dict:
-    with open(SETTINGS_FILE, encoding="utf-8") as fh:
-        return yaml.safe_load(fh)
+def training_settings() -> dict:
+    return load_yaml(SETTINGS_FILE)["training"]
+
+
+def written_examples() -> dict[str, list[str]]:
+    """The phrasings written for this project, per class (`not_covered`, `refused`), in file order."""
+    data = load_yaml(EXAMPLES_FILE)
+    return {NOT_COVERED: [e for group in data["not_covered"].values() for e in group],
+            REFUSED: [e for group in data["refused"].values() for e in group]}
 
 
 @dataclass(frozen=True)
@@ -55,8 +61,6 @@ class Prediction:
 
 def training_examples(knowledge_dir: Path | str, cards: list[Card]) -> tuple[list[str], list[str]]:
     """(texts, labels) for training: card phrasings, the real-world train split, written phrasings."""
-    from bot import not_covered, refusals
-
     texts: list[str] = []
     labels: list[str] = []
     card_ids = {c.id for c in cards}
@@ -71,12 +75,9 @@ def training_examples(knowledge_dir: Path | str, cards: list[Card]) -> tuple[lis
         if label in card_ids or label in NEGATIVE_CLASSES:
             texts.append(q.text)
             labels.append(label)
-    for text in not_covered.training_examples():
-        texts.append(text)
-        labels.append(NOT_COVERED)
-    for text in refusals.training_examples():
-        texts.append(text)
-        labels.append(REFUSED)
+    for label, phrasings in written_examples().items():
+        texts.extend(phrasings)
+        labels.extend([label] * len(phrasings))
     return [normalize_question(t) for t in texts], labels
 
 
@@ -85,7 +86,7 @@ def make_pipeline():
     from sklearn.linear_model import LogisticRegression
     from sklearn.pipeline import make_pipeline as sk_pipeline
 
-    params = model_settings()["training"]
+    params = training_settings()
     return sk_pipeline(
         TfidfVectorizer(analyzer="char_wb", ngram_range=tuple(params["ngram_range"]), sublinear_tf=True,
                         lowercase=True),
@@ -102,9 +103,7 @@ def training_fingerprint(knowledge_dir: Path | str) -> str:
     """Changes whenever the training data or its settings change (so ingest retrains)."""
     knowledge_dir = Path(knowledge_dir)
     digest = hashlib.sha256(str(TRAINING_VERSION).encode())
-    data_dir = DATA_DIR
-    for path in (knowledge_dir / "realworld" / "questions.yaml", data_dir / "not_covered.yaml",
-                 data_dir / "refusals.yaml", SETTINGS_FILE):
+    for path in (knowledge_dir / "realworld" / "questions.yaml", EXAMPLES_FILE, SETTINGS_FILE):
         try:
             digest.update(path.read_bytes())
         except OSError:
@@ -152,10 +151,9 @@ class QuestionClassifier:
 
 
 def index_folder(settings, version: str) -> Path:
-    from ingest.build import INDEXES_DIR
-
+    """The folder of an index version, where the models trained with it are stored."""
     return Path(settings.data_dir) / INDEXES_DIR / version
 
 
-__all__ = ["NEGATIVE_CLASSES", "Prediction", "QuestionClassifier", "index_folder", "model_settings",
-           "train", "train_and_save", "training_examples", "training_fingerprint"]
+__all__ = ["NEGATIVE_CLASSES", "Prediction", "QuestionClassifier", "index_folder", "training_settings",
+           "train", "train_and_save", "training_examples", "training_fingerprint", "written_examples"]

@@ -1,8 +1,12 @@
 """Train the collector-message classifier during ingest and pick its thresholds on dev.
 
 Training data: the `train` split of knowledge/realworld/messages.yaml plus the project's own
-labelled cases (bot/data/checker_cases.yaml). Thresholds: the `dev` split only; `test` is never
+labelled cases (ingest/data/checker_cases.yaml). Thresholds: the `dev` split only; `test` is never
 read here. The model is written into the new index folder, next to the manifest.
+
+The checker reports the rules' hits plus the model's, so thresholds are chosen on what the two
+find together: the pattern matcher (ingest/classifiers/message_rules.py) lives in ingest for this
+reason, and the bot's checker uses the same matcher. Training itself needs no rules.
 """
 from __future__ import annotations
 
@@ -13,9 +17,17 @@ from pathlib import Path
 
 import yaml
 
-from bot.tools.checker import CODES, load_rules, rule_hits
-from bot.tools.message_model import CASES_PATH, DEFAULT_THRESHOLD, MODEL_VERSION, UNLAWFUL, Example, MessageModel, save, train
-from ingest.corpus import Corpus
+from ingest.classifiers.message_model import (
+    CASES_PATH,
+    DEFAULT_THRESHOLD,
+    MODEL_VERSION,
+    UNLAWFUL,
+    Example,
+    MessageModel,
+    save,
+    train,
+)
+from ingest.classifiers.message_rules import CODES, RULES_PATH, load_message_rules, rule_hits
 from ingest.realworld import Message, load_messages
 
 MESSAGES_FILE = Path("realworld") / "messages.yaml"
@@ -39,13 +51,13 @@ def inhouse_examples(path: Path = CASES_PATH) -> list[Example]:
 def training_fingerprint(knowledge_dir: Path) -> str:
     """Changes when the training data or the model code's version changes (ingest then rebuilds)."""
     digest = hashlib.sha256(f"message-model-{MODEL_VERSION}".encode())
-    for path in (Path(knowledge_dir) / MESSAGES_FILE, CASES_PATH):
+    for path in (Path(knowledge_dir) / MESSAGES_FILE, CASES_PATH, RULES_PATH):
         digest.update(path.read_bytes() if path.exists() else b"-")
     return digest.hexdigest()[:16]
 
 
-def dev_items(model: MessageModel, messages: list[Message], corpus: Corpus) -> list[DevItem]:
-    rules = load_rules(corpus)
+def dev_items(model: MessageModel, messages: list[Message]) -> list[DevItem]:
+    rules = load_message_rules()
     return [DevItem(frozenset(m.codes), frozenset(rule_hits(m.text, rules)),
                     {c: s.score for c, s in model.message_scores(m.text).items()}) for m in messages]
 
@@ -86,7 +98,7 @@ def choose_thresholds(items: list[DevItem], codes: list[str]) -> dict[str, float
     return thresholds
 
 
-def train_message_model(knowledge_dir: Path, corpus: Corpus) -> MessageModel | None:
+def train_message_model(knowledge_dir: Path) -> MessageModel | None:
     """The trained model with dev thresholds; None when there is no training data at all."""
     started = time.perf_counter()
     knowledge_dir = Path(knowledge_dir)
@@ -98,7 +110,7 @@ def train_message_model(knowledge_dir: Path, corpus: Corpus) -> MessageModel | N
     model = train(examples, CODES)
     dev = load_messages(knowledge_dir, splits=("dev",)) if has_realworld else []
     if dev:
-        model.thresholds = choose_thresholds(dev_items(model, dev, corpus), sorted(model.classifiers))
+        model.thresholds = choose_thresholds(dev_items(model, dev), sorted(model.classifiers))
     else:
         model.thresholds = {c: DEFAULT_THRESHOLD for c in model.classifiers if c != UNLAWFUL}
     model.info.update({"realworld_train": len(train_msgs), "dev_messages": len(dev),
@@ -107,9 +119,9 @@ def train_message_model(knowledge_dir: Path, corpus: Corpus) -> MessageModel | N
     return model
 
 
-def build_message_model(knowledge_dir: Path, corpus: Corpus, folder: Path) -> dict:
+def build_message_model(knowledge_dir: Path, folder: Path) -> dict:
     """Train and write the model into an index folder; the manifest's summary of it."""
-    model = train_message_model(knowledge_dir, corpus)
+    model = train_message_model(knowledge_dir)
     if model is None:
         return {"trained": False}
     save(model, folder)

@@ -1,11 +1,12 @@
 """Trained collector-message classifier: which finding codes a clause of a message shows.
 
-The rules in bot/data/checker_rules.yaml are precise but only catch wordings someone wrote down.
+The rules (ingest/data/message_rules.yaml) are precise but only catch wordings someone wrote down.
 This model generalises from labelled messages: TF-IDF over character n-grams of the text
 normalised to Simplified, half-width and lower case, one logistic regression per finding code
 (one-vs-rest). It is applied per clause (sentence punctuation and line breaks), so every finding
 can still show the clause that triggered it. Thresholds are chosen per code on the dev split and
-stored with the model; `python -m ingest` trains it and writes it next to the index manifest.
+stored with the model; `python -m ingest` trains it (ingest/classifiers/message_training.py) and
+writes it next to the index manifest; the bot's checker loads it from there (`serving_model`).
 """
 from __future__ import annotations
 
@@ -13,18 +14,19 @@ import json
 import pickle
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 
-from bot.datafiles import data_path, load_yaml
-from bot.language import to_simplified
+from ingest.datafiles import data_path
+from ingest.normalize import normalize_message
+from ingest.paths import CURRENT_FILE
 
 MODEL_FILE = "message_model.pkl"
 MODEL_INFO_FILE = "message_model.json"
-# Bump when features or training change, so ingest retrains an unchanged dataset.
-MODEL_VERSION = 3
+# Bump when features or training change, so ingest retrains an unchanged dataset. 4: the pickled
+# class moved to ingest.classifiers (same features and training as 3).
+MODEL_VERSION = 4
 UNLAWFUL = "_unlawful"         # the any-code head: a message flagged by it gets its best code
 CASES_PATH = data_path("checker_cases.yaml")
 DEFAULT_THRESHOLD = 0.5
@@ -32,39 +34,6 @@ DEFAULT_THRESHOLD = 0.5
 # Sentence punctuation and line breaks; an English full stop only before a space or the end,
 # so "3.5" and "a.m." stay whole.
 _CLAUSE = re.compile(r"[^。！？!?；;\n]+?(?:[。！？!?；;\n]+|\.(?=\s)|$)")
-
-
-# Full-width ASCII (U+FF01-U+FF5E) and the ideographic space, one for one: lengths stay equal, so
-# a clause found in the normalised text is the same span of the original.
-_HALFWIDTH = {0x3000: " ", **{code: chr(code - 0xFEE0) for code in range(0xFF01, 0xFF5F)}}
-_HALFWIDTH_ALNUM = {code: chr(code - 0xFEE0) for code in range(0xFF01, 0xFF5F)
-                    if chr(code - 0xFEE0).isalnum() or chr(code - 0xFEE0) == ":"}
-
-
-def to_halfwidth(text: str, punctuation: bool = True) -> str:
-    """Full-width letters and digits (and, unless punctuation=False, ASCII punctuation) as half-width."""
-    return text.translate(_HALFWIDTH if punctuation else _HALFWIDTH_ALNUM)
-
-
-@lru_cache(maxsize=1)
-def _cantonese() -> tuple[dict[int, str], tuple[tuple[str, str], ...]]:
-    raw = load_yaml("cantonese.yaml")
-    words = tuple((k, v) for k, v in raw["words"].items() if len(k) == len(v))
-    return {ord(k): v for k, v in raw["chars"].items() if len(k) == len(v) == 1}, words
-
-
-def to_mandarin(simplified: str) -> str:
-    """Cantonese written forms (佢, 唔, 屋企…) as Mandarin, one character for one."""
-    chars, words = _cantonese()
-    for word, mandarin in words:
-        simplified = simplified.replace(word, mandarin)
-    return simplified.translate(chars)
-
-
-def normalize_text(text: str) -> str:
-    """Simplified Mandarin, half-width, lower case: one form for Traditional, Cantonese, full-width
-    and English input."""
-    return to_mandarin(to_simplified(to_halfwidth(text))).lower()
 
 
 def clause_spans(text: str) -> list[tuple[int, int]]:
@@ -112,7 +81,7 @@ class MessageModel:
         """Best clause and its score per code; the whole message counts as one more clause."""
         spans = clause_spans(text)
         units = spans + ([(0, len(text))] if len(spans) > 1 else [])
-        normalised = [normalize_text(text[s:e]) for s, e in units]
+        normalised = [normalize_message(text[s:e]) for s, e in units]
         best: dict[str, ClauseScore] = {}
         for code, column in self.scores(normalised).items():
             i = int(np.argmax(column))
@@ -139,12 +108,12 @@ def training_units(examples: list[Example]) -> tuple[list[str], list[tuple[str, 
     the model is applied per clause, so it must learn that ordinary reminder clauses are lawful."""
     texts, labels = [], []
     for ex in examples:
-        texts.append(normalize_text(ex.text))
+        texts.append(normalize_message(ex.text))
         labels.append(ex.codes)
         spans = clause_spans(ex.text)
         if len(spans) > 1 and not ex.codes:
             for s, e in spans:
-                texts.append(normalize_text(ex.text[s:e]))
+                texts.append(normalize_message(ex.text[s:e]))
                 labels.append(())
     return texts, labels
 
@@ -209,7 +178,7 @@ def serving_model(data_dir: Path | str) -> MessageModel | None:
     a rebuild switched CURRENT; None without an index or with one built before the model existed."""
     data_dir = Path(data_dir)
     try:
-        current = json.loads((data_dir / "CURRENT").read_text(encoding="utf-8"))
+        current = json.loads((data_dir / CURRENT_FILE).read_text(encoding="utf-8"))
         index_dir = data_dir / current["index_dir"]
     except (OSError, ValueError, KeyError, TypeError):
         return None
@@ -222,5 +191,5 @@ def serving_model(data_dir: Path | str) -> MessageModel | None:
     return model
 
 
-__all__ = ["serving_model", "to_halfwidth", "to_mandarin", "CASES_PATH", "ClauseScore", "Example", "MessageModel", "MODEL_FILE", "clause_spans", "load",
-           "normalize_text", "save", "train", "training_units"]
+__all__ = ["CASES_PATH", "DEFAULT_THRESHOLD", "MODEL_FILE", "MODEL_VERSION", "UNLAWFUL", "ClauseScore", "Example",
+           "MessageModel", "clause_spans", "load", "save", "serving_model", "train", "training_units"]

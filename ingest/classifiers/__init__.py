@@ -1,0 +1,7 @@
+"""Classifiers trained by `python -m ingest` and stored with each index version.
+
+`question_model`: which answer card (or not-covered / out-of-scope / refused) a question asks for.
+`message_model`: which unlawful-collection codes a collector's message shows, beside the pattern
+rules of `message_rules`; `message_training` trains it and picks its thresholds on dev.
+Features, training, save/load and fingerprints live here; the bot only loads and predicts.
+"""
