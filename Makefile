@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup run index lint test test-fast eval bench clean
+.PHONY: setup test-deps run index lint test test-fast eval bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -25,7 +25,17 @@ run: index
 lint: setup
 	$(PY) -m ruff check .
 
-test: lint
+# System packages the tests use: a real redis-server (shared-state tests) and a CJK font (the
+# screenshot tests draw Chinese text). Installed from Debian when missing and we may (root).
+test-deps:
+	@command -v redis-server >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null; } || \
+		{ echo "redis-server is missing: install the Debian package redis-server" >&2; exit 1; }
+	@fc-list :lang=zh 2>/dev/null | grep -q . || { [ "$$(id -u)" = 0 ] && apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-noto-cjk >/dev/null 2>&1; } || \
+		echo "warning: no CJK font (Debian fonts-noto-cjk); screenshot tests will be skipped" >&2
+
+test: lint test-deps
 	$(PY) -m pytest -q
 
 test-fast: setup
