@@ -55,7 +55,7 @@ class Prediction:
 
 def training_examples(knowledge_dir: Path | str, cards: list[Card]) -> tuple[list[str], list[str]]:
     """(texts, labels) for training: card phrasings, the real-world train split, written phrasings."""
-    from bot import not_covered, refusals
+    from bot.engine import not_covered, refusals
 
     texts: list[str] = []
     labels: list[str] = []

@@ -18,6 +18,7 @@ from bot.engine.answers import Citation
 from bot.engine.citations import CitationError, make_citation
 from bot.engine.composer import Composed, compose_fixed, render_citations, replies
 from bot.language import localize
+from bot.messages import t
 from ingest.corpus import Corpus
 
 DATA_FILE = data_path("refusals.yaml")
@@ -96,7 +97,7 @@ def compose_refusal(kind: RefusalKind | None, lang: str, corpus: Corpus, notes: 
     blocks = [r[n] for n in notes or []] + [kind.text_en if lang == "en" else kind.text_zh]
     if citations:
         blocks.append(render_citations(citations, lang, corpus))
-    blocks += [wording["help"], r["disclaimer"]]
+    blocks += [wording["help"], t("disclaimer", lang)]
     text = "\n\n".join(blocks)
     return Composed(text=text if lang == "en" else localize(text, lang), citations=citations, topic="refused")
 
