@@ -19,6 +19,7 @@ from functools import lru_cache
 from bot.engine.answers import Citation
 from bot.engine.lookup import _alias_pattern, load_document_data
 from bot.language import to_simplified
+from bot.messages import t
 from ingest.corpus import Corpus
 from ingest.numerals import chinese_to_int
 
@@ -158,11 +159,7 @@ def referring_sentences(doc_id: str, label: str, text: str, corpus: Corpus, whol
 def answer_body(text: str) -> str:
     """An answer's text without its 法律依据 block (the quotes themselves do not count as referring),
     in Simplified script."""
-    from bot.engine.composer import replies
-    from bot.language import to_traditional
-
-    heads = {replies()["zh"]["legal_basis"], to_traditional(replies()["zh"]["legal_basis"]),
-             replies()["en"]["legal_basis"]}
+    heads = {t("citations", lang) for lang in ("zh-Hans", "zh-Hant", "en")}
     blocks = [b for b in text.split("\n\n") if not any(b.lstrip().startswith(h) for h in heads)]
     return to_simplified("\n\n".join(blocks))
 

@@ -15,8 +15,10 @@ from functools import lru_cache
 import yaml
 
 from bot.datafiles import data_path
-from bot.engine.composer import Composed, card_sections, cite, english_cards, first_sentences, render_citations, replies
+from bot.engine.citation_text import render_citations
+from bot.engine.composer import Composed, card_sections, cite, english_cards, first_sentences, replies
 from bot.language import localize
+from bot.messages import t
 from ingest.cards import Card
 from ingest.corpus import Corpus
 
@@ -81,7 +83,7 @@ def compose_not_covered(topic: NotCoveredTopic, lang: str, corpus: Corpus, cards
             citations = []
     if not citations:
         blocks.append(wording["no_related"])
-    blocks += [wording["help"], r["disclaimer"]]
+    blocks += [wording["help"], t("disclaimer", "en" if lang == "en" else "zh-Hans")]
     text = "\n\n".join(blocks)
     return Composed(text=text if lang == "en" else localize(text, lang), citations=citations,
                     topic=card.id if card else "not_covered")

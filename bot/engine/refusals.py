@@ -15,9 +15,11 @@ import yaml
 
 from bot.datafiles import data_path
 from bot.engine.answers import Citation
+from bot.engine.citation_text import render_citations
 from bot.engine.citations import CitationError, make_citation
-from bot.engine.composer import Composed, compose_fixed, render_citations, replies
+from bot.engine.composer import Composed, compose_fixed, replies
 from bot.language import localize
+from bot.messages import t
 from ingest.corpus import Corpus
 
 DATA_FILE = data_path("refusals.yaml")
@@ -89,7 +91,7 @@ def compose_refusal(kind: RefusalKind | None, lang: str, corpus: Corpus, notes: 
     blocks = [r[n] for n in notes or []] + [kind.text_en if lang == "en" else kind.text_zh]
     if citations:
         blocks.append(render_citations(citations, lang, corpus))
-    blocks += [wording["help"], r["disclaimer"]]
+    blocks += [wording["help"], t("disclaimer", "en" if lang == "en" else "zh-Hans")]
     text = "\n\n".join(blocks)
     return Composed(text=text if lang == "en" else localize(text, lang), citations=citations, topic="refused")
 

@@ -21,6 +21,7 @@ from typing import Any
 
 from bot.datafiles import load_yaml
 from bot.engine.answers import Answer, Citation
+from bot.engine.citation_text import render_citations
 from bot.engine.citations import CitationError, make_citation
 from bot.engine.claim_quotes import anchor_quote, claim_quote, ends_at_list_head
 from bot.engine.query import MAX_QUESTION_CHARS
@@ -542,8 +543,6 @@ def finish_text(body: str, citations: Sequence[Citation], language: str, corpus:
 
     The list and the disclaimer are the offline composer's, so both modes read alike.
     """
-    from bot.engine.composer import render_citations
-
     disclaimer = t("disclaimer", "en" if language == "en" else "zh-Hans")
     text = "\n\n".join([body, render_citations(list(citations), language, corpus), disclaimer])
     return text if language == "en" else localize(text, language)
