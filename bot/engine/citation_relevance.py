@@ -18,6 +18,8 @@ from functools import lru_cache
 
 from bot.engine.answers import Citation
 from bot.engine.lookup import _alias_pattern, load_document_data
+from bot.engine.sentences import SENTENCE_ENDS, english_spans
+from bot.engine.sentences import spans as sentence_spans
 from bot.language import to_simplified
 from bot.messages import t
 from ingest.corpus import Corpus
@@ -30,9 +32,7 @@ _ZH_MORE = re.compile(rf"^\s*(?:、|和|及|至|或者|或)\s*(?:第)?\s*({_NUM}
 _EN_REF = re.compile(r"\b(arts?\.?|articles?|items?)\s*((?:\d+(?:-\d+)?)(?:\s*(?:,|and|&|or|to)\s*\d+(?:-\d+)?)*)",
                      re.IGNORECASE)
 _EN_NUM = re.compile(r"(\d+)(?:-(\d+))?")
-_CLAIM_SENTENCE = re.compile(r"[^。！？\n]+[。！？]?")
 _MIN_CLAIM = 12          # a reference this close after another one shares its claim (第192条、第193条)
-_EN_SENTENCE = re.compile(r"[^.!?\n]+(?:\.(?=\d)[^.!?\n]*)*[.!?]?")
 
 
 @dataclass(frozen=True)
@@ -141,8 +141,7 @@ def referring_sentences(doc_id: str, label: str, text: str, corpus: Corpus, whol
         located = _located(block)
         if not any(_matches(ref, doc_id, label, corpus) for _, ref in located):
             continue
-        pattern = _EN_SENTENCE if block.isascii() else _CLAIM_SENTENCE
-        spans = [(m.start(), m.end()) for m in pattern.finditer(block)]
+        spans = english_spans(block) if block.isascii() else sentence_spans(block, SENTENCE_ENDS)
         starts = [start for start, _ in spans]
         for i, (pos, ref) in enumerate(located):
             if not _matches(ref, doc_id, label, corpus):

@@ -19,6 +19,7 @@ from bot.engine.claim_quotes import anchor_quote, claim_quote
 from bot.engine.claims import by_claim_relevance, cite_claims
 from bot.engine.lookup import LookupResult, load_document_data
 from bot.engine.quotes import item_quote
+from bot.engine.sentences import SENTENCE_ENDS, sentences
 from bot.language import localize
 from bot.messages import status_label, t
 from ingest.cards import Card
@@ -29,7 +30,6 @@ MAX_EXTRA = 1
 MAX_STEPS = 5
 MAX_AVOID = 3
 _SECTION = re.compile(r"^##\s*(.+?)\s*$", re.MULTILINE)
-_SENTENCE = re.compile(r"[^。！？\n]+[。！？]?")
 
 
 @dataclass
@@ -88,7 +88,7 @@ def card_sections(card: Card) -> dict[str, str]:
 
 
 def first_sentences(text: str, limit: int = 10) -> str:
-    found = [s.strip() for s in _SENTENCE.findall(text) if s.strip()]
+    found = sentences(text, SENTENCE_ENDS)
     return "".join(found[:limit])
 
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 import pytest
 
 from bot.engine.citations import verify
-from bot.engine.llm.answerer import ReplyChecker, _history_pairs, _sentences, build_sources, choose_quote, finish_text
+from bot.engine.llm.answerer import ReplyChecker, _history_pairs, build_sources, choose_quote, finish_text
+from bot.engine.sentences import reply_pieces
 from bot.messages import t
 from tests.support.llm_stub import card_hit, guidance_hit, regulation_hit
 
@@ -123,7 +124,7 @@ def test_quote_falls_back_to_the_first_sentence_when_nothing_overlaps(checker, s
 
 @pytest.mark.parametrize("text", ["一句。两句！\n\n三句？[S1]尾巴", "Art. 5 is here. Next one.[S2]\n", "", "无标点"])
 def test_sentence_split_loses_nothing(text):
-    assert "".join(_sentences(text)) == text
+    assert "".join(reply_pieces(text)) == text
 
 
 def test_history_is_bounded_and_accepts_turn_shapes():

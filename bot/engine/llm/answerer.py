@@ -25,7 +25,8 @@ from bot.engine.citation_text import render_citations
 from bot.engine.citations import CitationError, make_citation
 from bot.engine.claim_quotes import anchor_quote, claim_quote, ends_at_list_head
 from bot.engine.query import MAX_QUESTION_CHARS
-from bot.engine.quotes import sentences, trim_quote_marks
+from bot.engine.quotes import trim_quote_marks
+from bot.engine.sentences import reply_pieces, sentences
 from bot.language import localize, to_simplified
 from bot.messages import t
 from ingest.corpus import STATUS_LABELS, Article, Corpus, Document
@@ -326,10 +327,6 @@ _NUM = r"[0-9０-９]+|[零〇一二两三四五六七八九十百千]+"
 # 第二款 / 第（一）项 after an article label belong to the same reference.
 _TAIL = r"(?:\s*第\s*(?:[0-9０-９]+|[一二三四五六七八九十]+|[（(][一二三四五六七八九十]+[)）])\s*[款项])*"
 _ENGLISH_REF = re.compile(r"\b(?:Article|Art\.)\s*(\d+)(?:\s*\(\d+\))?", re.IGNORECASE)
-# A sentence: text up to its terminators plus any markers that trail them ("……安宁。[S1]").
-# "Art. 5" and "No. 3" do not end a sentence.
-_SENTENCE = re.compile(r"(?:[^。！？!?；;\n.]|(?<=Art)\.|(?<=art)\.|(?<=No)\.|\.(?!\s|$))+"
-                       r"[。！？!?；;.]*(?:\s*⟦(?:\d+|x)⟧)*|[。！？!?；;.\n]+")
 _HAN_OR_WORD = re.compile(r"[\u3400-\u9fff]|[A-Za-z0-9]+")
 
 
@@ -365,7 +362,7 @@ class ReplyChecker:
         text = to_simplified(unicodedata.normalize("NFC", raw)).strip()
         # Markers become placeholders first, so each sentence can be judged by what it cites.
         text = _MARKER.sub(lambda m: _placeholders(m.group(0), len(sources), report), text)
-        text = "".join(self._check_sentence(s, sources, report, lang) for s in _sentences(text))
+        text = "".join(self._check_sentence(s, sources, report, lang) for s in reply_pieces(text))
         contexts = self._contexts(text, sources)
         order = list(contexts)
         citations = [self._citation(sources[i - 1], contexts[i]) for i in order]
@@ -427,7 +424,7 @@ class ReplyChecker:
     def _contexts(self, text: str, sources: Sequence[Source]) -> dict[int, list[str]]:
         """Source marker -> the model's sentences citing it, in order of first citation."""
         contexts: dict[int, list[str]] = {}
-        for sentence in _sentences(text):
+        for sentence in reply_pieces(text):
             plain = _PLACEHOLDER.sub("", sentence)
             cited = [int(n) for n in _PLACEHOLDER.findall(sentence)]
             cited += [s.marker for s in sources if self._names(plain, s)]
@@ -476,19 +473,6 @@ def _placeholders(marker: str, count: int, report: CheckReport) -> str:
             report.removed_markers.append(f"[S{n}]")
             out.append(_UNKNOWN)
     return "".join(out)
-
-
-def _sentences(text: str) -> list[str]:
-    """Split into sentences and separators that join back to exactly `text`."""
-    pieces, pos = [], 0
-    for match in _SENTENCE.finditer(text):
-        if match.start() > pos:
-            pieces.append(text[pos:match.start()])
-        pieces.append(match.group(0))
-        pos = match.end()
-    if pos < len(text):
-        pieces.append(text[pos:])
-    return pieces
 
 
 def _collapse_removed(text: str, lang: str) -> str:
