@@ -21,6 +21,7 @@ from typing import Any
 
 from bot.datafiles import load_yaml
 from bot.engine.answers import Answer, Citation
+from bot.engine.article_refs import REPLY_EN_REF, reply_reference
 from bot.engine.citation_text import render_citations
 from bot.engine.citations import CitationError, make_citation
 from bot.engine.claim_quotes import anchor_quote, claim_quote, ends_at_list_head
@@ -323,10 +324,6 @@ _MARKER = re.compile(r"[\[【]\s*S\s*\d+(?:\s*[,，、;；]\s*S?\s*\d+)*\s*[\]�
 _MARKER_NUM = re.compile(r"\d+")
 _PLACEHOLDER = re.compile(r"⟦(\d+)⟧")
 _UNKNOWN = "⟦x⟧"    # a marker naming no source; judged with its sentence, then dropped
-_NUM = r"[0-9０-９]+|[零〇一二两三四五六七八九十百千]+"
-# 第二款 / 第（一）项 after an article label belong to the same reference.
-_TAIL = r"(?:\s*第\s*(?:[0-9０-９]+|[一二三四五六七八九十]+|[（(][一二三四五六七八九十]+[)）])\s*[款项])*"
-_ENGLISH_REF = re.compile(r"\b(?:Article|Art\.)\s*(\d+)(?:\s*\(\d+\))?", re.IGNORECASE)
 _HAN_OR_WORD = re.compile(r"[\u3400-\u9fff]|[A-Za-z0-9]+")
 
 
@@ -348,12 +345,7 @@ class ReplyChecker:
                 self._by_name.setdefault(key, []).append(doc.id)
         names = {n for doc in corpus.documents.values() for n in (doc.short_title, doc.title, _name_key(doc.title))}
         names_alt = "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True) if n)
-        # A reference: 《title》 or a known title (then 第 is optional: 民法典1032条), or a bare 第N条;
-        # then 之M and any 款/项. A bare "3条" is left alone: "以下3条建议" is no citation.
-        self._reference = re.compile(
-            rf"(?:(?:《(?P<title>[^《》\n]{{1,60}})》|(?P<name>(?:中华人民共和国)?(?:{names_alt})))\s*第?|第)"
-            rf"\s*(?P<num>{_NUM})\s*条(?:\s*之\s*(?P<suffix>[0-9]+|[一二三四五六七八九十]+))?{_TAIL}"
-        )
+        self._reference = reply_reference(names_alt)
 
     def check(self, raw: str, sources: Sequence[Source], language: str) -> CheckedReply:
         lang = "en" if language == "en" else "zh-Hans"
@@ -375,10 +367,10 @@ class ReplyChecker:
         because its claim rests only on the invented or unretrieved source."""
         removed = len(report.removed_references)
         body = self._reference.sub(lambda m: self._check_reference(m, sources, report, lang), sentence)
-        body = _ENGLISH_REF.sub(lambda m: self._check_english_reference(m, sources, report, lang), body)
+        body = REPLY_EN_REF.sub(lambda m: self._check_english_reference(m, sources, report, lang), body)
         unsupported = len(report.removed_references) > removed or _UNKNOWN in body
         body = body.replace(_UNKNOWN, "")
-        supported = (_PLACEHOLDER.search(body) or self._reference.search(body) or _ENGLISH_REF.search(body))
+        supported = (_PLACEHOLDER.search(body) or self._reference.search(body) or REPLY_EN_REF.search(body))
         if unsupported and not supported:
             lead = sentence[:len(sentence) - len(sentence.lstrip())]
             return lead + REMOVED[lang]
