@@ -15,13 +15,11 @@ import sys
 import time
 from pathlib import Path
 
+from bot.evidence import ocr
+from bot.evidence.screenshot import read_screenshot
+from tests.support import screens  # the screenshot generator shared with the tests
+
 ROOT = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(ROOT), str(ROOT / "tests" / "evidence")]
-
-import screens  # noqa: E402  (the generator shared with the tests)
-
-from bot.evidence import ocr  # noqa: E402
-from bot.evidence.screenshot import read_screenshot  # noqa: E402
 from bot.tools.checker import check_message  # noqa: E402
 from ingest.corpus import load_corpus  # noqa: E402
 

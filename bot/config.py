@@ -58,7 +58,7 @@ class Settings(IngestSettings):
     index_watch_seconds: float = 30.0
 
     # --- evidence (harassment log, screenshots) ---------------------------------------
-    log_dir: Path | None = None          # empty = DATA_DIR/evidence
+    log_dir: Path | None = None          # empty = evidence/ beside PERSISTENCE_PATH (kept by make clean)
     log_retention_days: int = 180
     user_timezone: str = "Asia/Shanghai"
 

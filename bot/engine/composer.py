@@ -172,11 +172,13 @@ def compose_topical(evidence: Evidence, intent: str, lang: str, corpus: Corpus,
     keys = [k for k in keys if k[0] not in evidence.exclude_docs]   # rules that do not bind this lender
     steps = steps or list(r["fallback_steps"])
     citations = cite_claims(corpus, keys, "\n".join([direct, *steps, *avoid]), evidence.terms)
-    cited = {(c.doc_id, c.article) for c in citations}
-    citations += [c for c in evidence.lender_citations if (c.doc_id, c.article) not in cited]
     blocks = [r[n] for n in notes or []] + ([echo] if echo else []) + [direct]
     if evidence.lender_note:
         blocks.append(evidence.lender_note)
+        # The note's own articles, cited only where the note names them (like every other citation).
+        cited = {(c.doc_id, c.article) for c in citations}
+        citations += [c for c in evidence.lender_citations if (c.doc_id, c.article) not in cited
+                      and is_referred(c.doc_id, c.article, evidence.lender_note, corpus)]
     if citations:
         blocks.append(render_citations(citations, lang, corpus))
     colon = ":" if lang == "en" else "："

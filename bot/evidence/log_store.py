@@ -243,5 +243,6 @@ def store_from_settings(settings) -> IncidentLogStore:
 
         client = Redis.from_url(settings.redis_url.get_secret_value())
         return RedisIncidentLogStore(client, settings.redis_prefix, settings.log_retention_days)
-    directory = settings.log_dir or Path(settings.data_dir) / "evidence"
+    # Users' logs live beside their state, outside DATA_DIR: rebuilding or cleaning the index keeps them.
+    directory = settings.log_dir or Path(settings.persistence_path).parent / "evidence"
     return FileIncidentLogStore(directory, settings.log_retention_days)

@@ -107,7 +107,8 @@ async def on_sources(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
 
 async def on_privacy(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     settings = services(context).settings
-    await _say(update, context, "privacy", turns=settings.history_turns, days=settings.retention_days)
+    await _say(update, context, "privacy", turns=settings.history_turns, days=settings.retention_days,
+               log_days=settings.log_retention_days)
 
 
 async def on_lang(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

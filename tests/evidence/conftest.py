@@ -1,20 +1,17 @@
 """Fixtures for the evidence tests: the real corpus and generated screenshots."""
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import pytest
 
 from ingest.corpus import load_corpus
+from tests.support import screens
 
 HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE))   # screens.py, shared with benchmarks/ocr_bench.py
-
-import screens  # noqa: E402
 
 KNOWLEDGE = HERE.parents[1] / "knowledge"
-NO_FONT = "no CJK font installed: apt-get install fonts-noto-cjk (the CI script installs it)"
+NO_FONT = "no CJK font installed: apt-get install fonts-noto-cjk (make test installs it)"
 
 
 @pytest.fixture(scope="session")

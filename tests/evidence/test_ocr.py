@@ -4,11 +4,11 @@ from __future__ import annotations
 import io
 
 import pytest
-import screens
 from PIL import Image
 
 from bot.evidence import bubbles, ocr
 from bot.evidence.screenshot import read_screenshot
+from tests.support import screens
 
 
 def png(image: Image.Image) -> bytes:

@@ -3,15 +3,11 @@ file URL of the fake Bot API, replies with findings, logs it with one button, an
 from __future__ import annotations
 
 import io
-import sys
-from pathlib import Path
 
 import pytest
 
+from tests.support import screens
 from tests.support.bot_process import BotProcess
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "evidence"))
-import screens  # noqa: E402
 
 pytestmark = pytest.mark.slow
 
@@ -19,7 +15,7 @@ pytestmark = pytest.mark.slow
 @pytest.fixture(scope="module")
 def bot(fake_api, bot_index, tmp_path_factory):
     if screens.cjk_font_path() is None:
-        pytest.skip("no CJK font installed: apt-get install fonts-noto-cjk (the CI script installs it)")
+        pytest.skip("no CJK font installed: apt-get install fonts-noto-cjk (make test installs it)")
     workdir = tmp_path_factory.mktemp("bot-evidence")
     process = BotProcess(fake_api, bot_index, workdir, TELEGRAM_BASE_FILE_URL=fake_api.base_file_url,
                          LOG_DIR=str(workdir / "evidence"), RATE_LIMIT_PER_MINUTE=30)
