@@ -21,7 +21,7 @@ from bot.engine.lookup import LookupResult, load_document_data
 from bot.engine.quotes import item_quote
 from bot.engine.sentences import SENTENCE_ENDS, sentences
 from bot.language import localize
-from bot.messages import status_label, t
+from bot.messages import catalogue, status_label, t
 from ingest.cards import Card
 from ingest.corpus import Corpus
 
@@ -55,9 +55,9 @@ class Composed:
     topic: str | None = None
 
 
-@lru_cache(maxsize=1)
 def replies() -> dict:
-    return load_yaml("replies.yaml")
+    """The composer's fixed texts by language ({"zh": {...}, "en": {...}}), from the one catalogue."""
+    return catalogue()["composer"]
 
 
 @lru_cache(maxsize=1)
