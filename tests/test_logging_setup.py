@@ -66,3 +66,23 @@ def test_numbers_masked_even_with_log_content():
     finally:
         logging.getLogger().removeHandler(handler)
     assert "question: 我的电话<phone>" in stream.getvalue()
+
+
+def test_chained_traceback_and_stack_are_masked():
+    """The exception text of every link in a chain, and a logged stack, go through the filter."""
+    stream, handler = _capture(log_content=False)
+    try:
+        try:
+            try:
+                raise KeyError("user 13912345678 card 6222020200112233445")
+            except KeyError as inner:
+                raise RuntimeError("lookup failed for 110101199003071234") from inner
+        except RuntimeError as exc:
+            logging.getLogger("telegram.ext").error("handler crashed", exc_info=exc, stack_info=True)
+    finally:
+        logging.getLogger().removeHandler(handler)
+    out = stream.getvalue()
+    for secret in ("13912345678", "6222020200112233445", "110101199003071234"):
+        assert secret not in out
+    assert "KeyError" in out and "RuntimeError" in out and "Stack (most recent call last)" in out
+    assert "<phone>" in out and "<card-number>" in out and "<id-number>" in out

@@ -17,21 +17,16 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from bot.engine.answers import Citation
+from bot.engine.article_refs import ANSWER_EN_NUM, ANSWER_EN_REF, ANSWER_MORE, ANSWER_REF
+from bot.engine.article_refs import number as read_number
 from bot.engine.lookup import _alias_pattern, load_document_data
+from bot.engine.sentences import SENTENCE_ENDS, english_spans
+from bot.engine.sentences import spans as sentence_spans
 from bot.language import to_simplified
+from bot.messages import t
 from ingest.corpus import Corpus
-from ingest.numerals import chinese_to_int
 
-_NUM = r"[0-9]+|[零〇一二两三四五六七八九十百千]+"
-_ZH_REF = re.compile(rf"第\s*({_NUM})\s*(条|项)(?:之\s*([一二三四五六七八九十]+))?")
-# "第一千零三十二条、第一千零三十三条" and "第六十六至七十条" are each a list of references.
-_ZH_MORE = re.compile(rf"^\s*(?:、|和|及|至|或者|或)\s*(?:第)?\s*({_NUM})\s*(条|项)?(?:之\s*([一二三四五六七八九十]+))?")
-_EN_REF = re.compile(r"\b(arts?\.?|articles?|items?)\s*((?:\d+(?:-\d+)?)(?:\s*(?:,|and|&|or|to)\s*\d+(?:-\d+)?)*)",
-                     re.IGNORECASE)
-_EN_NUM = re.compile(r"(\d+)(?:-(\d+))?")
-_CLAIM_SENTENCE = re.compile(r"[^。！？\n]+[。！？]?")
 _MIN_CLAIM = 12          # a reference this close after another one shares its claim (第192条、第193条)
-_EN_SENTENCE = re.compile(r"[^.!?\n]+(?:\.(?=\d)[^.!?\n]*)*[.!?]?")
 
 
 @dataclass(frozen=True)
@@ -51,12 +46,7 @@ def _family(alias_doc: str) -> frozenset[str]:
 
 
 def _int(text: str | None) -> int:
-    if not text:
-        return 0
-    try:
-        return chinese_to_int(text)
-    except ValueError:
-        return 0
+    return read_number(text) or 0
 
 
 def _zh_references(block: str) -> list[tuple[int, Reference]]:
@@ -64,7 +54,7 @@ def _zh_references(block: str) -> list[tuple[int, Reference]]:
     laws = [(m.start(), _family(by_alias[m.group(0).lower()])) for m in pattern.finditer(block)]
     refs: list[tuple[int, Reference]] = []
     consumed = 0      # end of the last "第X条、第Y条" list, whose members are already counted
-    for match in _ZH_REF.finditer(block):
+    for match in ANSWER_REF.finditer(block):
         if match.start() < consumed:
             continue
         named = [docs for start, docs in laws if start < match.start()]
@@ -72,7 +62,7 @@ def _zh_references(block: str) -> list[tuple[int, Reference]]:
         unit = match.group(2)
         refs.append((match.start(), Reference(docs, _int(match.group(1)), _int(match.group(3)), unit == "项")))
         rest, offset = block[match.end():], match.end()
-        while (more := _ZH_MORE.match(rest)):
+        while (more := ANSWER_MORE.match(rest)):
             refs.append((offset, Reference(docs, _int(more.group(1)), _int(more.group(3)),
                                            (more.group(2) or unit) == "项")))
             rest, offset = rest[more.end():], offset + more.end()
@@ -82,9 +72,9 @@ def _zh_references(block: str) -> list[tuple[int, Reference]]:
 
 def _en_references(block: str) -> list[tuple[int, Reference]]:
     refs = []
-    for match in _EN_REF.finditer(block):
+    for match in ANSWER_EN_REF.finditer(block):
         item = match.group(1).lower().startswith("item")
-        numbers = [(int(n), int(s or 0)) for n, s in _EN_NUM.findall(match.group(2))]
+        numbers = [(int(n), int(s or 0)) for n, s in ANSWER_EN_NUM.findall(match.group(2))]
         if re.search(r"\bto\b", match.group(2)) and len(numbers) == 2:
             numbers = [(n, 0) for n in range(numbers[0][0], numbers[1][0] + 1)]
         refs += [(match.start(), Reference(None, n, s, item)) for n, s in numbers]
@@ -140,8 +130,7 @@ def referring_sentences(doc_id: str, label: str, text: str, corpus: Corpus, whol
         located = _located(block)
         if not any(_matches(ref, doc_id, label, corpus) for _, ref in located):
             continue
-        pattern = _EN_SENTENCE if block.isascii() else _CLAIM_SENTENCE
-        spans = [(m.start(), m.end()) for m in pattern.finditer(block)]
+        spans = english_spans(block) if block.isascii() else sentence_spans(block, SENTENCE_ENDS)
         starts = [start for start, _ in spans]
         for i, (pos, ref) in enumerate(located):
             if not _matches(ref, doc_id, label, corpus):
@@ -158,11 +147,7 @@ def referring_sentences(doc_id: str, label: str, text: str, corpus: Corpus, whol
 def answer_body(text: str) -> str:
     """An answer's text without its 法律依据 block (the quotes themselves do not count as referring),
     in Simplified script."""
-    from bot.engine.composer import replies
-    from bot.language import to_traditional
-
-    heads = {replies()["zh"]["legal_basis"], to_traditional(replies()["zh"]["legal_basis"]),
-             replies()["en"]["legal_basis"]}
+    heads = {t("citations", lang) for lang in ("zh-Hans", "zh-Hant", "en")}
     blocks = [b for b in text.split("\n\n") if not any(b.lstrip().startswith(h) for h in heads)]
     return to_simplified("\n\n".join(blocks))
 

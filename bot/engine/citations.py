@@ -1,22 +1,13 @@
 """Citations are built and verified against the corpus in code, never trusted from a prompt."""
 from __future__ import annotations
 
-import re
-
 from bot.engine.answers import Citation
+from bot.engine.sentences import first_sentence
 from ingest.corpus import Corpus
 
 
 class CitationError(ValueError):
     """A citation names an article that does not exist, or quotes words the article does not contain."""
-
-
-_SENTENCE_END = re.compile(r"(?<=[。；！？])")
-
-
-def first_sentence(text: str) -> str:
-    parts = [p for p in _SENTENCE_END.split(text) if p.strip()]
-    return parts[0].strip() if parts else text.strip()
 
 
 def make_citation(corpus: Corpus, doc_id: str, article: str, quote: str | None = None,

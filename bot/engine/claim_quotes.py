@@ -14,7 +14,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from bot.engine.quotes import best_quote, sentences, trim_quote_marks
+from bot.engine.quotes import best_quote, trim_quote_marks
+from bot.engine.sentences import sentences
 from ingest.corpus import ELISION, Article
 from ingest.numerals import int_to_chinese
 

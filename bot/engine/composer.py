@@ -13,13 +13,15 @@ from functools import lru_cache
 from bot.datafiles import load_yaml
 from bot.engine.answers import Citation
 from bot.engine.citation_relevance import is_referred
+from bot.engine.citation_text import caveat_note, english_title, render_citations
 from bot.engine.citations import CitationError, make_citation
 from bot.engine.claim_quotes import anchor_quote, claim_quote
 from bot.engine.claims import by_claim_relevance, cite_claims
 from bot.engine.lookup import LookupResult, load_document_data
 from bot.engine.quotes import item_quote
+from bot.engine.sentences import SENTENCE_ENDS, sentences
 from bot.language import localize
-from bot.messages import caveat_text, status_label, t
+from bot.messages import catalogue, status_label, t
 from ingest.cards import Card
 from ingest.corpus import Corpus
 
@@ -28,7 +30,6 @@ MAX_EXTRA = 1
 MAX_STEPS = 5
 MAX_AVOID = 3
 _SECTION = re.compile(r"^##\s*(.+?)\s*$", re.MULTILINE)
-_SENTENCE = re.compile(r"[^。！？\n]+[。！？]?")
 
 
 @dataclass
@@ -54,9 +55,9 @@ class Composed:
     topic: str | None = None
 
 
-@lru_cache(maxsize=1)
 def replies() -> dict:
-    return load_yaml("replies.yaml")
+    """The composer's fixed texts by language ({"zh": {...}, "en": {...}}), from the one catalogue."""
+    return catalogue()["composer"]
 
 
 @lru_cache(maxsize=1)
@@ -87,7 +88,7 @@ def card_sections(card: Card) -> dict[str, str]:
 
 
 def first_sentences(text: str, limit: int = 10) -> str:
-    found = [s.strip() for s in _SENTENCE.findall(text) if s.strip()]
+    found = sentences(text, SENTENCE_ENDS)
     return "".join(found[:limit])
 
 
@@ -97,23 +98,6 @@ def bullets(text: str, limit: int) -> list[str]:
 
 
 # ---------------------------------------------------------------- citations
-
-def english_title(doc_id: str) -> str:
-    return load_document_data().get("english", {}).get(doc_id, doc_id)
-
-
-def english_article(citation: Citation, corpus: Corpus) -> str:
-    article = corpus.article(citation.doc_id, citation.article)
-    if article is None:
-        return ""
-    if article.is_item:
-        return f"item {article.number}"
-    return f"Art. {article.number}" + (f"-{article.suffix}" if article.suffix else "")
-
-
-def english_caveat(caveat: str) -> str:
-    return caveat_text(caveat, "en")
-
 
 def cite(corpus: Corpus, doc_id: str, label: str, terms: list[str], item: int | None = None) -> Citation | None:
     """A verified citation quoting the claim-level span (the named item, or the best one), or None."""
@@ -151,22 +135,6 @@ def _card_and_extra(evidence: Evidence, corpus: Corpus) -> tuple[list[tuple[str,
     ordered = [c for _, c in sorted(enumerate(cites), key=lambda p: (rank.get(p[1], len(rank) + p[0]), p[0]))]
     # Articles both retrievers rank high, which the card does not cite, are added after the card's own.
     return ordered, [a for a in evidence.strong if a not in ordered][:MAX_EXTRA]
-
-
-def render_citations(citations: list[Citation], lang: str, corpus: Corpus) -> str:
-    r = _r(lang)
-    lines = [f"{r['legal_basis']}："] if lang != "en" else [f"{r['legal_basis']}:"]
-    for n, c in enumerate(citations, start=1):
-        quote = c.quote.replace("\n", "")
-        if lang == "en":
-            lines.append(f"{n}. {c.display} ({english_title(c.doc_id)}, {english_article(c, corpus)}): “{quote}”")
-            if c.caveat:
-                lines.append(f"   {r['caveat']}: {english_caveat(c.caveat)}")
-        else:
-            lines.append(f"{n}. {c.display}：“{quote}”")
-            if c.caveat:
-                lines.append(f"   （{r['caveat']}：{c.caveat}）")
-    return "\n".join(lines)
 
 
 # ---------------------------------------------------------------- replies
@@ -301,8 +269,7 @@ def compose_lookup(result: LookupResult, lang: str, corpus: Corpus, terms: list[
                 if quote else r["lookup_lead"].format(display=display, status=status))
     blocks.append(f"{lead}\n“{citation.quote}”")
     if citation.caveat:
-        caveat = english_caveat(citation.caveat) if lang == "en" else citation.caveat
-        blocks.append(f"{r['caveat']}: {caveat}" if lang == "en" else f"{r['caveat']}：{caveat}")
+        blocks.append(caveat_note(citation.caveat, lang))
     current = _current_version(doc.id, corpus)
     if current:
         blocks.append(r["lookup_superseded"].format(current=current))
@@ -337,4 +304,4 @@ def _current_version(doc_id: str, corpus: Corpus) -> str | None:
 
 
 __all__ = ["Evidence", "Composed", "compose_fixed", "compose_topical", "compose_lookup", "card_sections",
-           "cite", "choose_cites", "replies", "english_cards", "english_title"]
+           "cite", "choose_cites", "replies", "english_cards"]

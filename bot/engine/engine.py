@@ -13,6 +13,7 @@ import time
 from dataclasses import dataclass, replace
 
 from bot.engine.answers import Answer, Citation
+from bot.engine.article_refs import LEGAL_REF
 from bot.engine.cardmatch import CardMatcher, MemoEmbeddings
 from bot.engine.citations import is_valid
 from bot.engine.composer import Composed, Evidence, compose_fixed, compose_lookup, compose_topical
@@ -51,12 +52,11 @@ STRONG_TOP = 2
 FOLLOWUP_ALONE = 0.6     # card strength at which a follow-up is answered without the previous turn
 TOP_CARDS = 5           # how deep in the fused ranking a card may be
 ROLE_CARD_SHARE = 0.6   # a card written for a contact replaces a borrower's card if at least this strong
-_LEGAL_REF = re.compile(r"《[^》]*》|[\u3400-\u9fff]{0,14}第[0-9零〇一二两三四五六七八九十百千]+[条條](之[一二三四五六七八九十]+)?")
 
 
 def detect_reply_language(question: str) -> str:
     """The user's language, ignoring Chinese law titles and article numbers inside an English question."""
-    stripped = _LEGAL_REF.sub(" ", question)
+    stripped = LEGAL_REF.sub(" ", question)
     if stripped.strip() and re.search(r"[A-Za-z\u3400-\u9fff]", stripped):
         return detect_language(stripped)
     return detect_language(question)

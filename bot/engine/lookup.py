@@ -12,19 +12,20 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from bot.datafiles import load_yaml
+from bot.engine.article_refs import (
+    BARE_ZH_ARTICLE,
+    BRACKET_TITLE,
+    EN_ARTICLE,
+    LAW_TITLE_REF,
+    ZH_ARTICLE,
+    ZH_ITEM_ONLY,
+    article_parts,
+)
+from bot.engine.article_refs import (
+    number as read_number,
+)
 from ingest.corpus import Article, Corpus
-from ingest.numerals import article_label, chinese_to_int, int_to_chinese
-
-_NUM = r"[0-9]+|[零〇一二两三四五六七八九十百千]+"
-_SUFFIX = r"(?:\s*之\s*([0-9]+|[一二三四五六七八九十]+))?"
-_ITEM = r"(?:\s*(?:第\s*[0-9一二三四五六七八九十]+\s*款)?\s*(?:第\s*([0-9]+|[一二三四五六七八九十]+)\s*项|[（(]\s*([0-9]+|[一二三四五六七八九十]+)\s*[）)]))?"
-# 第1032条 / 1032条 / 第一千零三十二条之一 (+ optional item 第五项 or （五）)
-ZH_ARTICLE = re.compile(rf"第?\s*({_NUM})\s*条{_SUFFIX}{_ITEM}")
-# Items of a decision: 第一项
-ZH_ITEM_ONLY = re.compile(rf"第\s*({_NUM})\s*项")
-# article 13 / art. 13 / art13 / § 13 / section 13
-EN_ARTICLE = re.compile(r"(?:\barticles?|\barts?\.?|§|\bsection)\s*(\d+)", re.IGNORECASE)
-BARE_ZH_ARTICLE = re.compile(rf"第\s*({_NUM})\s*条{_SUFFIX}{_ITEM}")
+from ingest.numerals import article_label, int_to_chinese
 
 
 @dataclass(frozen=True)
@@ -50,15 +51,6 @@ def _alias_pattern() -> tuple[re.Pattern, dict[str, str]]:
     by_alias = {alias.lower(): doc for doc, names in aliases.items() for alias in names}
     keys = sorted(by_alias, key=len, reverse=True)
     return re.compile("|".join(re.escape(k) for k in keys), re.IGNORECASE), by_alias
-
-
-def _number(text: str | None) -> int | None:
-    if not text:
-        return None
-    try:
-        return chinese_to_int(text)
-    except ValueError:
-        return None
 
 
 # A version marker counts only when it is attached to the law's name: 2012年(版)治安管理处罚法,
@@ -144,18 +136,18 @@ def _reference_near(question: str, start: int, end: int):
     # A version note may sit between the name and the number: 治安管理处罚法（2012）第四十二条.
     m = re.match(r"[》\s]*(?:[（(][^（）()]{1,12}[）)])?\s*(?:的|中的|里的|里|中)?\s*" + ZH_ARTICLE.pattern, tail)
     if m:
-        return _number(m.group(1)), _number(m.group(2)) or 0, _number(m.group(3) or m.group(4))
+        return article_parts(m)
     m = re.match(r"[》\s]*(?:的|中的)?\s*" + ZH_ITEM_ONLY.pattern, tail)
     if m:
-        return _number(m.group(1)), -1, None   # -1: item of a decision (第一项)
+        return read_number(m.group(1)), -1, None   # -1: item of a decision (第一项)
     m = re.match(r"[》\s,]*(?:" + EN_ARTICLE.pattern + ")", tail, re.IGNORECASE)
     if m:
-        return _number(m.group(1)), 0, None
+        return read_number(m.group(1)), 0, None
     head = question[max(0, start - 30):start]
     m = re.search(EN_ARTICLE.pattern + r"\s*(?:of\s+(?:the\s+)?)?(?:(?:old|previous|former|original|current|new|\d{4})\s+)?$",
                   head, re.IGNORECASE)
     if m:
-        return _number(m.group(1)), 0, None
+        return read_number(m.group(1)), 0, None
     return None
 
 
@@ -262,14 +254,12 @@ def _renumbered(corpus: Corpus, key: str, doc_id: str, number: int, question: st
 
 
 _LEAD_WORDS = re.compile(r"^(按照|根据|依照|依据|听说|请问|关于|那个|这个|我看|看到|查了)+")
-_BRACKET_TITLE = re.compile(r"《([^》]{2,40})》")
-_LAW_TITLE_REF = re.compile(rf"([\u4e00-\u9fff]{{2,14}}?(?:法|条例|办法|规定|解释|决定|细则))\s*(?:的)?\s*第\s*(?:{_NUM})\s*条")
 
 
 def _unknown_document(question: str) -> LookupResult | None:
     """A law named with an article number (or in 《》) that is not in the corpus: say so, cite nothing."""
     pattern, _ = _alias_pattern()
-    titles = _BRACKET_TITLE.findall(question) + [m.group(1) for m in _LAW_TITLE_REF.finditer(question)]
+    titles = BRACKET_TITLE.findall(question) + [m.group(1) for m in LAW_TITLE_REF.finditer(question)]
     for title in titles:
         title = _LEAD_WORDS.sub("", title)
         if pattern.search(title):
@@ -289,10 +279,9 @@ def _bare_lookup(question: str, corpus: Corpus) -> LookupResult | None:
     m = BARE_ZH_ARTICLE.search(question)
     if not m:
         return None
-    number, suffix = _number(m.group(1)), _number(m.group(2)) or 0
+    number, suffix, item = article_parts(m)
     if number is None:
         return None
-    item = _number(m.group(3) or m.group(4))
     order = load_document_data().get("bare_article_order", [])
     for doc_id in order:
         result = _resolve(corpus, doc_id, number, suffix, item)

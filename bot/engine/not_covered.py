@@ -15,7 +15,8 @@ from functools import lru_cache
 import yaml
 
 from bot.datafiles import data_path
-from bot.engine.composer import Composed, card_sections, cite, english_cards, first_sentences, render_citations, replies
+from bot.engine.citation_text import render_citations
+from bot.engine.composer import Composed, card_sections, cite, english_cards, first_sentences, replies
 from bot.language import localize
 from bot.messages import t
 from ingest.cards import Card

@@ -7,17 +7,12 @@ from __future__ import annotations
 
 import re
 
+from bot.engine.sentences import sentences
 from ingest.corpus import Article
 
-_SENT = re.compile(r"[^。；！？\n]+[。；！？]?")
 _ITEM_HEAD = re.compile(r"^[“\"]?[（(]([一二三四五六七八九十]+)[）)]")
 _LONG_ARTICLE = 120     # shorter articles are quoted whole
 _QUOTE_PAIRS = (("“", "”"), ("‘", "’"))
-
-
-def sentences(body: str) -> list[str]:
-    """Split an article body into sentences / list items (terminators kept)."""
-    return [s.strip() for s in _SENT.findall(body) if s.strip()]
 
 
 def trim_quote_marks(quote: str) -> str:
@@ -129,4 +124,4 @@ def _join(body: str, first: str, second: str) -> str | None:
     return body[start:end + len(second)]
 
 
-__all__ = ["sentences", "best_quote", "item_quote", "trim_quote_marks"]
+__all__ = ["best_quote", "item_quote", "trim_quote_marks"]

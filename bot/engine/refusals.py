@@ -15,8 +15,9 @@ import yaml
 
 from bot.datafiles import data_path
 from bot.engine.answers import Citation
+from bot.engine.citation_text import render_citations
 from bot.engine.citations import CitationError, make_citation
-from bot.engine.composer import Composed, compose_fixed, render_citations, replies
+from bot.engine.composer import Composed, compose_fixed, replies
 from bot.language import localize
 from bot.messages import t
 from ingest.corpus import Corpus

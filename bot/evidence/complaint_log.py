@@ -5,10 +5,11 @@ from __future__ import annotations
 from zoneinfo import ZoneInfo
 
 from bot.engine.answers import Citation
+from bot.engine.citation_text import citation_line
 from bot.evidence.incidents import Incident
 from bot.evidence.timeline import Timeline, build
 from bot.tools.checker import finding_for
-from bot.tools.common import citation_line, unique
+from bot.tools.common import unique
 
 WORST_SHOWN = 3
 

@@ -3,10 +3,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from bot.engine.citation_text import citation_line
 from bot.evidence import bubbles, ocr
 from bot.language import detect_language
 from bot.tools.checker import CheckerInputError, CheckResult, Finding, check_message
-from bot.tools.common import citation_line, disclaimer, say, to_lang, unique
+from bot.tools.common import disclaimer, say, to_lang, unique
 
 
 @dataclass

@@ -9,6 +9,7 @@ import html
 import re
 import zlib
 
+from bot.engine.citation_text import caveat_note
 from bot.language import localize
 from bot.messages import t
 
@@ -33,6 +34,11 @@ def _localized(text: str, lang: str) -> str:
     return localize(text, lang) if lang == "zh-Hant" else text
 
 
+def format_caveat(caveat: str, lang: str) -> str:
+    """The renderer's caveat wording (`bot.engine.citation_text`) in italics, in the user's script."""
+    return f"<i>{esc(_localized(caveat_note(caveat, lang), lang))}</i>"
+
+
 def format_citations(citations, lang: str) -> str:
     if not citations:
         return ""
@@ -40,7 +46,7 @@ def format_citations(citations, lang: str) -> str:
     for c in citations:
         lines.append(f"• <b>{esc(_localized(c.display, lang))}</b>：{esc(_localized(c.quote, lang))}")
         if c.caveat:
-            lines.append(f"  <i>{esc(t('caveat', lang, caveat=_localized(c.caveat, lang)))}</i>")
+            lines.append(f"  {format_caveat(c.caveat, lang)}")
     return "\n".join(lines)
 
 
@@ -84,7 +90,7 @@ def format_article(article, document, lang: str) -> str:
     body = "\n".join(esc(_localized(p, lang)) for p in article.text.split("\n") if p.strip())
     parts = [f"<b>{esc(_localized(title, lang))}</b>", body]
     if document.caveat:
-        parts.append(f"<i>{esc(t('caveat', lang, caveat=_localized(document.caveat, lang)))}</i>")
+        parts.append(format_caveat(document.caveat, lang))
     return "\n\n".join(parts)
 
 

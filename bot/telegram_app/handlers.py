@@ -14,7 +14,7 @@ from bot.errors import BilingualError
 from bot.language import LANGUAGES
 from bot.messages import LANGUAGE_NAMES, status_label, t
 from bot.telegram_app import evidence, userdata
-from bot.telegram_app.formatting import esc, find_article, format_answer, format_article, format_check, owned, split_owner
+from bot.telegram_app.formatting import esc, find_article, format_answer, format_article, format_caveat, format_check, owned, split_owner
 from bot.telegram_app.replies import answer_keyboard, keyboard, send_html, send_text
 from bot.telegram_app.services import services, typing
 from bot.telegram_app.tools import ToolUnavailable, check_message
@@ -101,7 +101,7 @@ async def on_sources(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
         line = t("sources_line", lang, title=d.title, effective=d.effective, status=status)
         lines.append(f"• {esc(line)}")
         if d.caveat and d.status == "in_force":
-            lines.append(f"  <i>{esc(t('caveat', lang, caveat=d.caveat))}</i>")
+            lines.append(f"  {format_caveat(d.caveat, lang)}")
     await send_html(context.bot, update.effective_chat.id, "\n".join(lines))
 
 

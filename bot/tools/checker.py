@@ -19,9 +19,10 @@ from pathlib import Path
 
 from bot.datafiles import data_path, load_yaml
 from bot.engine.answers import Citation
+from bot.engine.citation_text import citation_line
 from bot.errors import BilingualError
 from bot.language import detect_language
-from bot.tools.common import citation_line, cite, disclaimer, say, to_lang, unique
+from bot.tools.common import cite, disclaimer, say, to_lang, unique
 from ingest.classifiers.message_model import MessageModel, serving_model
 from ingest.classifiers.message_rules import CODES, MAX_EXCERPT, MessageRules, load_message_rules
 from ingest.classifiers.message_rules import rule_hits as match_rules

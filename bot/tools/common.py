@@ -11,6 +11,7 @@ from pathlib import Path
 
 from bot import messages
 from bot.engine.answers import Citation
+from bot.engine.citation_text import render_citations
 from bot.engine.citations import make_citation
 from bot.engine.claim_quotes import anchor_quote
 from bot.language import localize
@@ -67,32 +68,9 @@ def cite(corpus: Corpus, ref: dict | tuple) -> Citation:
     return make_citation(corpus, doc_id, label, anchored.quote, anchored.locator)
 
 
-def caveat_text(citation: Citation, lang: str) -> str | None:
-    if not citation.caveat:
-        return None
-    # Chinese stays Simplified here: the tools convert their whole text to the user's script at the end.
-    return messages.caveat_text(citation.caveat, "en") if lang == "en" else citation.caveat
-
-
-def citation_line(citation: Citation, lang: str, quotes: list[str] | None = None) -> str:
-    """《信用卡业务监督管理办法》第六十八条：“……”（注意：仅收录部分条文）. Localised by the caller."""
-    caveat = caveat_text(citation, lang)
-    note = ""
-    if caveat:
-        note = f" (caution: {caveat})" if lang == "en" else f"（注意：{caveat}，请以官方文本为准）"
-    quoted = "……".join(f"“{q}”" for q in (quotes or [citation.quote]))
-    return f"{citation.display}：{quoted}{note}"
-
-
 def citations_block(citations: list[Citation], lang: str) -> str:
     """The numbered list of the rules a text relies on, one line per article (localise afterwards)."""
-    head = "Rules relied on (quoted from the official text):" if lang == "en" else "依据（原文摘录）："
-    grouped: dict[tuple[str, str], list[Citation]] = {}
-    for c in unique(citations):
-        grouped.setdefault((c.doc_id, c.article), []).append(c)
-    lines = [head] + [f"{i}. {citation_line(group[0], lang, [c.quote for c in group])}"
-                      for i, group in enumerate(grouped.values(), 1)]
-    return "\n".join(lines)
+    return render_citations(unique(citations), lang)
 
 
 def unique(citations: list[Citation]) -> list[Citation]:

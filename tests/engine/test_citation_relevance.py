@@ -1,11 +1,10 @@
 """Every cited article is named in the answer's own text; references resolve to the law named before them."""
 from __future__ import annotations
 
-from conftest import KNOWLEDGE
-
 from bot.engine.citation_relevance import answer_body, is_referred, keep_referred, referring_sentences
 from bot.engine.citations import make_citation
 from ingest.cards import load_cards
+from tests.support import KNOWLEDGE
 
 TEXT = ("不论欠不欠钱：多次发送侮辱恐吓信息，可依治安管理处罚法（2025年修订）第五十条处拘留或罚款；"
         "殴打他人依第五十一条处罚。情节严重的，可能构成刑法上的非法拘禁（第二百三十八条）、侮辱诽谤（第二百四十六条）。")

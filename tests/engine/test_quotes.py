@@ -3,8 +3,9 @@ from __future__ import annotations
 
 import pytest
 
+from bot.engine.citation_text import render_citations
 from bot.engine.citations import verify
-from bot.engine.composer import cite, render_citations
+from bot.engine.composer import cite
 from bot.engine.quotes import item_quote, trim_quote_marks
 
 DECISION = "spc-spp-credit-card-crimes-amendment-2018"

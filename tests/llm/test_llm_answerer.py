@@ -8,7 +8,8 @@ import pytest
 
 from bot.engine.citations import verify
 from bot.engine.conversation import Turn
-from bot.engine.llm.answerer import TASK_REMINDER, LLMAnswerer, LLMError
+from bot.engine.llm.answerer import LLMAnswerer, LLMError
+from bot.engine.llm.prompt import TASK_REMINDER
 from bot.language import detect_language, localize
 from bot.messages import t
 from tests.support.llm_stub import card_hit, guidance_hit, regulation_hit
@@ -249,7 +250,7 @@ def test_reply_promising_an_outcome_is_discarded(answerer, stub, hits, reply):
 
 
 def test_warning_about_credit_repair_scams_is_not_a_promise():
-    from bot.engine.llm.answerer import promises_outcome
+    from bot.engine.llm.postcheck import promises_outcome
     assert not promises_outcome("不要相信所谓“征信修复”公司，逾期记录不能花钱删除[S1]。")
     assert not promises_outcome("Nobody can guarantee an outcome; keep records of every call [S1].")
     assert promises_outcome("我們保證一定能幫你停催")  # Traditional is checked too

@@ -4,7 +4,9 @@ from __future__ import annotations
 import pytest
 
 from bot.engine.citations import verify
-from bot.engine.llm.answerer import ReplyChecker, _history_pairs, _sentences, build_sources, choose_quote, finish_text
+from bot.engine.llm.postcheck import ReplyChecker, choose_quote, finish_text
+from bot.engine.llm.prompt import build_sources, history_pairs
+from bot.engine.sentences import reply_pieces
 from bot.messages import t
 from tests.support.llm_stub import card_hit, guidance_hit, regulation_hit
 
@@ -123,7 +125,7 @@ def test_quote_falls_back_to_the_first_sentence_when_nothing_overlaps(checker, s
 
 @pytest.mark.parametrize("text", ["一句。两句！\n\n三句？[S1]尾巴", "Art. 5 is here. Next one.[S2]\n", "", "无标点"])
 def test_sentence_split_loses_nothing(text):
-    assert "".join(_sentences(text)) == text
+    assert "".join(reply_pieces(text)) == text
 
 
 def test_history_is_bounded_and_accepts_turn_shapes():
@@ -135,7 +137,7 @@ def test_history_is_bounded_and_accepts_turn_shapes():
         text = "旧回答"
 
     history = [("q0", "a0"), {"question": "q1", "answer": "a1"}, Turn("q2", Ans()), Turn("q3", "x" * 1000)]
-    pairs = _history_pairs(history, 3)
+    pairs = history_pairs(history, 3)
     assert [q for q, _ in pairs] == ["q1", "q2", "q3"]
     assert pairs[1][1] == "旧回答" and len(pairs[2][1]) == 300
 
