@@ -8,7 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import yaml
+from ingest.datafiles import read_yaml
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 
@@ -19,9 +19,7 @@ def data_path(name: str) -> Path:
 
 def load_yaml(source: str | Path, empty: Any = None) -> Any:
     """Parsed YAML of bot/data/<source> (a bare name) or of the file at `source`; `empty` for an empty file."""
-    path = data_path(source) if isinstance(source, str) and "/" not in source else Path(source)
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    return empty if data is None else data
+    return read_yaml(source, DATA_DIR, empty)
 
 
 __all__ = ["DATA_DIR", "data_path", "load_yaml"]

@@ -17,11 +17,18 @@ def data_path(name: str) -> Path:
     return DATA_DIR / name
 
 
-def load_yaml(source: str | Path, empty: Any = None) -> Any:
-    """Parsed YAML of ingest/data/<source> (a bare name) or of the file at `source`; `empty` for an empty file."""
-    path = data_path(source) if isinstance(source, str) and "/" not in source else Path(source)
+def read_yaml(source: str | Path, folder: Path, empty: Any = None) -> Any:
+    """Parsed YAML of folder/<source> (a bare name) or of the file at `source`; `empty` for an empty file.
+
+    The one YAML reader: bot.datafiles uses it for bot/data/ too."""
+    path = folder / source if isinstance(source, str) and "/" not in source else Path(source)
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     return empty if data is None else data
 
 
-__all__ = ["DATA_DIR", "data_path", "load_yaml"]
+def load_yaml(source: str | Path, empty: Any = None) -> Any:
+    """Parsed YAML of ingest/data/<source> (a bare name) or of the file at `source`."""
+    return read_yaml(source, DATA_DIR, empty)
+
+
+__all__ = ["DATA_DIR", "data_path", "load_yaml", "read_yaml"]
