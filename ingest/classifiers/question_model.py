@@ -35,7 +35,7 @@ SETTINGS_FILE = data_path("question_model.yaml")
 EXAMPLES_FILE = data_path("question_examples.yaml")
 NOT_COVERED, OUT_OF_SCOPE, REFUSED = "not_covered", "out_of_scope", "refused"
 NEGATIVE_CLASSES = (NOT_COVERED, OUT_OF_SCOPE, REFUSED)
-TRAINING_VERSION = 1      # bump when features or training data assembly change
+TRAINING_VERSION = 2      # bump when features, training data assembly or the stored files change
 
 
 @lru_cache(maxsize=1)
