@@ -12,6 +12,7 @@ from pathlib import Path
 
 import yaml
 
+from ingest.datafiles import parse_yaml
 from ingest.numerals import ARTICLE_RE, canonical_article, chinese_to_int, parse_article_label
 
 # judicial_document: a joint normative document of the courts, procuratorates and ministries (a 两高两部 意见),
@@ -193,7 +194,7 @@ def split_front_matter(path: Path, text: str) -> tuple[dict, str, int]:
     except StopIteration:
         raise CorpusError(path, "front matter is not closed by a --- line", 1) from None
     try:
-        meta = yaml.safe_load("\n".join(lines[1:end])) or {}
+        meta = parse_yaml("\n".join(lines[1:end])) or {}
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 2 if mark else 1

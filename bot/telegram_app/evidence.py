@@ -3,13 +3,12 @@
 Screenshots are read only in private chats: the file is fetched with getFile, OCR runs in a
 worker thread (never on the event loop), and the image bytes are dropped after the reply
 unless the user presses "add to log and keep the screenshot" (then it is downloaded again
-and stored in the user's log folder). The OCR result waiting for that button is kept in
-memory only, never in the persisted state. Nothing here logs message text.
+and stored in the user's log folder). Where the OCR result waits for that button: `pending`
+(memory in one process, the user's shared state with REDIS_URL). Nothing here logs message text.
 """
 from __future__ import annotations
 
 import logging
-import secrets
 import time
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -30,7 +29,7 @@ from bot.evidence.screenshot import read_screenshot
 from bot.evidence.when import WhenError
 from bot.language import localize
 from bot.messages import t
-from bot.telegram_app import userdata
+from bot.telegram_app import pending, userdata
 from bot.telegram_app.formatting import esc
 from bot.telegram_app.replies import keyboard, send_document, send_html, send_text
 from bot.telegram_app.services import services, typing
@@ -40,9 +39,7 @@ from bot.tools.documents import to_docx
 
 log = logging.getLogger(__name__)
 
-STORE, PENDING, SWEPT = "evidence_store", "evidence_pending", "evidence_swept"
-PENDING_PER_USER = 3
-PENDING_SECONDS = 3600
+STORE, SWEPT = "evidence_store", "evidence_swept"
 SWEEP_EVERY = 3600.0
 PRIVATE = filters.ChatType.PRIVATE
 IMAGES = filters.PHOTO | filters.Document.IMAGE
@@ -75,7 +72,7 @@ def _store(context: ContextTypes.DEFAULT_TYPE) -> IncidentLogStore:
 def forget_user(context: ContextTypes.DEFAULT_TYPE, user_id: int) -> None:
     """Part of /forget: the log, kept screenshots and pending OCR results."""
     _store(context).delete_user(str(user_id))
-    context.application.bot_data.get(PENDING, {}).pop(user_id, None)
+    pending.forget(context, user_id)
 
 
 def _private(update: Update) -> bool:
@@ -92,15 +89,6 @@ async def _say(update: Update, context, key: str, markup=None, **params) -> None
 
 def _tz(context) -> str:
     return services(context).settings.user_timezone
-
-
-def _remember(context, user_id: int, entry: dict) -> str:
-    pending = context.application.bot_data.setdefault(PENDING, {})
-    mine = {k: v for k, v in pending.get(user_id, {}).items() if time.monotonic() - v["at"] < PENDING_SECONDS}
-    token = secrets.token_hex(4)
-    mine[token] = {**entry, "at": time.monotonic()}
-    pending[user_id] = dict(list(mine.items())[-PENDING_PER_USER:])
-    return token
 
 
 # --- screenshots --------------------------------------------------------------------------------
@@ -153,9 +141,8 @@ async def on_image(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     del data    # the image is not kept unless the user asks for it below
     svc.stats.checks += 1
-    token = _remember(context, update.effective_user.id, {
-        "text": report.text, "file_id": file_id,
-        "findings": [{"code": f.code, "excerpt": f.excerpt} for f in report.findings]})
+    token = pending.remember(context, update.effective_user.id, report.text, file_id,
+                             [{"code": f.code, "excerpt": f.excerpt} for f in report.findings])
     markup = keyboard([[(msg("add_button", lang), f"ev:a:{token}")], [(msg("add_image_button", lang), f"ev:i:{token}")]])
     await send_html(context.bot, update.effective_chat.id, esc(report.render()), markup)
 
@@ -267,8 +254,8 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if parts[1:2] == ["c"]:
         await _complaint_attachment(update, context, lang)
         return
-    entry = context.application.bot_data.get(PENDING, {}).get(update.effective_user.id, {}).get(parts[-1])
-    if len(parts) != 3 or entry is None or time.monotonic() - entry["at"] > PENDING_SECONDS:
+    entry = pending.find(context, update.effective_user.id, parts[-1]) if len(parts) == 3 else None
+    if entry is None:
         await _say(update, context, "expired")
         return
     image = None
@@ -280,7 +267,7 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             await _say(update, context, "download_failed")
             return
     incident = incident_from_form({"text": entry["text"]}, entry["findings"], _tz(context), source="screenshot")
-    context.application.bot_data[PENDING][update.effective_user.id].pop(parts[-1], None)
+    pending.drop(context, update.effective_user.id, parts[-1])
     try:
         await update.callback_query.edit_message_reply_markup(None)
     except TelegramError:

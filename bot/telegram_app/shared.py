@@ -88,6 +88,8 @@ def restore(application: Application, limiters: Limiters, user_id: int, state: d
 
 
 class SharedUserState:
+    """Loads and saves each update's user state around its handlers (see the module docstring)."""
+
     def __init__(self, store: SharedUserStateStore, application: Application, limiters: Limiters):
         self.store = store
         self.application = application
@@ -107,6 +109,11 @@ class SharedUserState:
                 state = capture(self.application, self.limiters, user.id)
                 evict(self.application, self.limiters, user.id)
                 await self.store.save(user.id, state)
+
+
+def shared_state(application: Application) -> SharedUserState | None:
+    """The shared user state when REDIS_URL is set (user_data is then saved to Redis), else None."""
+    return getattr(application.update_processor, "shared", None)
 
 
 class SharedStatePersistence(BasePersistence):

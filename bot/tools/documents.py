@@ -1,12 +1,12 @@
-"""Turn a generated plain-text document into .docx (python-docx) or .txt bytes."""
+"""Turn a generated plain-text document into .docx (python-docx) or .txt bytes.
+
+python-docx is imported when a document is made: every advice tool imports this module, and a
+one-off `python -m bot ask` (which names a tool in its hint) should not pay for it.
+"""
 from __future__ import annotations
 
 import io
 import re
-
-from docx import Document
-from docx.oxml.ns import qn
-from docx.shared import Pt
 
 from bot.tools.common import strip_control
 
@@ -15,6 +15,10 @@ _HEADING = re.compile(r"^【(.+)】$")
 
 def to_docx(title: str, text: str) -> bytes:
     """Lines written as 【标题】 become headings; everything else is a paragraph."""
+    from docx import Document
+    from docx.oxml.ns import qn
+    from docx.shared import Pt
+
     doc = Document()
     style = doc.styles["Normal"]
     style.font.size = Pt(11)
@@ -39,4 +43,6 @@ def to_txt(title: str, text: str) -> bytes:
 
 def docx_text(data: bytes) -> str:
     """All paragraph text of a .docx (used by tests and the CLI preview)."""
+    from docx import Document
+
     return "\n".join(p.text for p in Document(io.BytesIO(data)).paragraphs)

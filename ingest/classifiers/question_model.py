@@ -20,6 +20,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from ingest.cards import Card
+from ingest.classifiers import linear_text
 from ingest.datafiles import data_path, load_yaml
 from ingest.normalize import normalize_question
 from ingest.paths import INDEXES_DIR
@@ -28,12 +29,13 @@ from ingest.realworld import load_questions
 log = logging.getLogger(__name__)
 
 MODEL_FILE = "question-classifier.joblib"
+ARRAYS_FILE = "question-classifier.npz"     # the same model for numpy alone (classifiers.linear_text)
 META_FILE = "question-classifier.json"
 SETTINGS_FILE = data_path("question_model.yaml")
 EXAMPLES_FILE = data_path("question_examples.yaml")
 NOT_COVERED, OUT_OF_SCOPE, REFUSED = "not_covered", "out_of_scope", "refused"
 NEGATIVE_CLASSES = (NOT_COVERED, OUT_OF_SCOPE, REFUSED)
-TRAINING_VERSION = 1      # bump when features or training data assembly change
+TRAINING_VERSION = 2      # bump when features, training data assembly or the stored files change
 
 
 @lru_cache(maxsize=1)
@@ -119,7 +121,9 @@ def train_and_save(knowledge_dir: Path | str, cards: list[Card], folder: Path) -
     texts, labels = training_examples(knowledge_dir, cards)
     pipeline = train(texts, labels)
     joblib.dump(pipeline, folder / MODEL_FILE)
+    exported = linear_text.export(pipeline, folder / ARRAYS_FILE)
     meta = {"classes": list(pipeline.classes_), "examples": len(texts), "sklearn": sklearn.__version__,
+            "arrays": exported,
             "fingerprint": training_fingerprint(knowledge_dir), "splits": ["train"]}
     (folder / META_FILE).write_text(json.dumps(meta, ensure_ascii=False, indent=2), encoding="utf-8")
     return meta
@@ -132,7 +136,12 @@ class QuestionClassifier:
 
     @classmethod
     def load(cls, folder: Path) -> QuestionClassifier | None:
-        """The model stored with an index version, or None when that index has none (log says why)."""
+        """The model stored with an index version, or None when that index has none (log says why).
+
+        Its arrays when ingest exported them (no scikit-learn import, see classifiers.linear_text)."""
+        arrays = Path(folder) / ARRAYS_FILE
+        if arrays.is_file():
+            return cls(linear_text.LinearTextModel.load(arrays))
         import joblib
 
         path = Path(folder) / MODEL_FILE
@@ -155,5 +164,5 @@ def index_folder(settings, version: str) -> Path:
     return Path(settings.data_dir) / INDEXES_DIR / version
 
 
-__all__ = ["NEGATIVE_CLASSES", "Prediction", "QuestionClassifier", "index_folder", "training_settings",
+__all__ = ["ARRAYS_FILE", "NEGATIVE_CLASSES", "Prediction", "QuestionClassifier", "index_folder", "training_settings",
            "train", "train_and_save", "training_examples", "training_fingerprint", "written_examples"]

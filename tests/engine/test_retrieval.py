@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_is_a_langchain_retriever_with_full_metadata(engine):
-    retriever = engine.retriever
+    retriever = engine.retriever.as_langchain()
     assert isinstance(retriever, BaseRetriever)
     docs = retriever.invoke("催收爆通讯录违法吗")
     assert docs
@@ -32,7 +32,7 @@ def test_is_a_langchain_retriever_with_full_metadata(engine):
 
 
 def test_named_article_ranks_first(engine):
-    docs = engine.retriever.invoke("民法典第1032条讲什么")
+    docs = engine.retriever.as_langchain().invoke("民法典第1032条讲什么")
     assert docs[0].metadata["chunk_id"] == "reg:civil-code:第一千零三十二条"
 
 

@@ -67,6 +67,17 @@ async def test_user_lock_excludes_a_second_holder(client):
         pass
 
 
+async def test_user_ids_are_the_stored_states_of_this_prefix(client):
+    store = RedisUserStateStore(client, "ids", retention_days=1)
+    assert await store.user_ids() == set()
+    for user in (11, 12, 13):
+        await store.save(user, {"lang": "en"})
+    await RedisUserStateStore(client, "other", retention_days=1).save(14, {"lang": "en"})
+    await store.save(13, {})                      # nothing left: no longer a stored user
+    async with store.lock(15):                    # a lock is not a user's state
+        assert await store.user_ids() == {11, 12}
+
+
 async def test_ledger_answers_an_update_once(client):
     ledger = UpdateLedger(client, "t", lease_seconds=30)
     claim, token = await ledger.claim(100)

@@ -1,11 +1,14 @@
 """Two real `python -m bot` replicas behind a round-robin proxy, sharing one real Redis.
 
 The fake Bot API delivers updates by webhook (redelivering on non-2xx), like Telegram. Checks:
-language, forms and /forget are shared; only one replica registers the webhook; killing a replica
-in the middle of updates loses none and answers each exactly once; injected 429s lose no reply.
+language, forms, a screenshot's result waiting for its save button and /forget are shared; /stats
+counts the users stored in Redis; only one replica registers the webhook; killing a replica in the
+middle of updates loses none and answers each exactly once; injected 429s lose no reply.
 """
 from __future__ import annotations
 
+import json
+import re
 import signal
 import socket
 import time
@@ -13,8 +16,8 @@ import time
 import pytest
 
 from bot.language import detect_language
-from tests.support import free_port
-from tests.support.bot_process import TOKEN, BotProcess
+from tests.support import free_port, screens
+from tests.support.bot_process import ADMIN_ID, TOKEN, BotProcess
 from tests.support.fake_bot_api import FakeBotAPI
 from tests.support.round_robin_proxy import RoundRobinProxy
 
@@ -58,6 +61,7 @@ def cluster(bot_index, redis_server, blackhole_llm, tmp_path_factory):
     api = FakeBotAPI(TOKEN, deliver_webhooks=True, redeliver_after=0.3).start()
     workdir = tmp_path_factory.mktemp("replicas")
     common = dict(WEBHOOK_URL=proxy.url("/telegram/hook"), WEBHOOK_LISTEN="127.0.0.1", WEBHOOK_SECRET=SECRET,
+                  TELEGRAM_BASE_FILE_URL=api.base_file_url,
                   REDIS_URL=redis_server, REDIS_PREFIX="replicas", UPDATE_LEASE_SECONDS=2,
                   RATE_LIMIT_PER_MINUTE=1000, LOG_LEVEL="INFO")   # hits recorded, never limiting
     # Replica A's LLM never answers, so the kill test can catch it in the middle of updates.
@@ -184,6 +188,86 @@ def test_harassment_log_is_shared_and_forget_deletes_it_everywhere(cluster, redi
     api.send_command(user, "/log list")
     listing = api.wait_for("sendMessage", chat_id=user, after=mark)
     assert "共 2 条" not in listing.text and "共 1 条" not in listing.text
+
+
+def _stored_state(redis_url: str, user: int) -> dict:
+    import redis
+
+    client = redis.Redis.from_url(redis_url)
+    try:
+        raw = client.get(f"replicas:user:{user}")
+        return json.loads(raw) if raw else {}
+    finally:
+        client.close()
+
+
+def _screenshot_reply(api, user: int):
+    mark = api.mark()
+    api.send_photo(user, screens.to_bytes(screens.THREAT_SMS))
+    return api.wait_for("sendMessage", chat_id=user, after=mark, timeout=120,
+                        predicate=lambda c: "识别出的文字" in c.text)
+
+
+def test_screenshot_read_on_one_replica_is_logged_from_the_other(cluster, redis_server):
+    if screens.cjk_font_path() is None:
+        pytest.skip("no CJK font installed: apt-get install fonts-noto-cjk (make test installs it)")
+    api, proxy, *_ = cluster
+    user = 904
+    _via(proxy, A)
+    reply = _screenshot_reply(api, user)
+    add = next(b["callback_data"] for b in reply.buttons if b["callback_data"].startswith("ev:a:"))
+    waiting = _stored_state(redis_server, user)["user_data"]["screenshots"]
+    assert list(waiting) == [add.split(":")[-1]] and set(waiting.popitem()[1]) == {"text", "file_id", "findings", "at"}
+
+    _via(proxy, B)                                      # B never saw the screenshot
+    mark = api.mark()
+    api.press(user, reply, add)
+    added = api.wait_for("sendMessage", chat_id=user, after=mark, predicate=lambda c: "已加入记录" in c.text)
+    assert "共 1 条" in added.text
+    assert "screenshots" not in _stored_state(redis_server, user).get("user_data", {})
+
+    _via(proxy, A)                                      # pressed again: logged once only
+    mark = api.mark()
+    api.press(user, reply, add)
+    api.wait_for("sendMessage", chat_id=user, after=mark, predicate=lambda c: "已过期" in c.text)
+
+    _screenshot_reply(api, user)                        # another one waits; /forget removes it too
+    assert _stored_state(redis_server, user)["user_data"]["screenshots"]
+    mark = api.mark()
+    api.send_command(user, "/forget")
+    confirm = api.wait_for("sendMessage", chat_id=user, after=mark)
+    api.press(user, confirm, "fg:y")
+    api.wait_for("editMessageText", after=mark, predicate=lambda c: c.get("chat_id") == user)
+    deadline = time.monotonic() + 10
+    while _redis_keys_of(redis_server, user) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert _redis_keys_of(redis_server, user) == []
+
+
+def test_stats_counts_the_users_stored_in_redis(cluster, redis_server):
+    import redis
+
+    api, proxy, *_ = cluster
+    for user, replica in ((905, A), (906, B)):          # each known to one replica only
+        _via(proxy, replica)
+        mark = api.mark()
+        api.send_command(user, "/lang")
+        picker = api.wait_for("sendMessage", chat_id=user, after=mark)
+        api.press(user, picker, "l:en")
+        api.wait_for("editMessageText", after=mark, predicate=lambda c, user=user: c.get("chat_id") == user)
+    time.sleep(0.5)                                     # saved when the update's work ends
+    client = redis.Redis.from_url(redis_server)
+    try:
+        stored = {int(k.split(b":")[2]) for k in client.keys("replicas:user:*") if not k.endswith(b":lock")}
+    finally:
+        client.close()
+    assert {905, 906} <= stored
+
+    _via(proxy, B)
+    mark = api.mark()
+    api.send_command(ADMIN_ID, "/stats")
+    stats = api.wait_for("sendMessage", chat_id=ADMIN_ID, after=mark)
+    assert int(re.search(r"已保存用户：(\d+)", stats.text).group(1)) == len(stored)
 
 
 def test_killing_a_replica_mid_update_loses_nothing_and_answers_once(cluster):

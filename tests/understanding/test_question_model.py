@@ -2,12 +2,19 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
+
+import numpy as np
 
 from ingest.cards import load_cards
+from ingest.classifiers import question_model
+from ingest.classifiers.linear_text import LinearTextModel, export
 from ingest.classifiers.question_model import META_FILE, MODEL_FILE, QuestionClassifier, train, train_and_save, training_examples
 from ingest.corpus import load_corpus
 from ingest.realworld import load_questions
 from tests.conftest import KNOWLEDGE
+from tests.support import ROOT
 
 FIXTURE = [
     ("催收打我妈电话合法吗", "contact-may-they-call"), ("催收给我家人打电话", "contact-may-they-call"),
@@ -57,3 +64,44 @@ def test_model_is_saved_with_the_index_and_loads(tmp_path):
 
 def test_missing_model_loads_as_none(tmp_path):
     assert QuestionClassifier.load(tmp_path) is None
+
+
+def test_exported_arrays_give_scikit_learns_probabilities(tmp_path):
+    corpus = load_corpus(KNOWLEDGE)
+    cards = load_cards(KNOWLEDGE, corpus)
+    texts, labels = training_examples(KNOWLEDGE, cards)
+    pipeline = train(texts, labels)
+    assert export(pipeline, tmp_path / question_model.ARRAYS_FILE)
+    arrays = LinearTextModel.load(tmp_path / question_model.ARRAYS_FILE)
+    assert arrays.classes_ == list(pipeline.classes_)
+    unseen = ["催收打我妈妈的电话  合法吗？", "Can they call my EMPLOYER", "欠款", "", "   ", "😀", "民法典第1032条"]
+    questions = texts[::7] + unseen
+    expected = pipeline.predict_proba(questions)
+    got = arrays.predict_proba(questions)
+    assert np.allclose(got, expected, rtol=0, atol=1e-12)
+    assert (got.argmax(axis=1) == expected.argmax(axis=1)).all()
+
+
+def test_a_pipeline_of_another_shape_is_not_exported(tmp_path):
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+
+    texts, labels = zip(*FIXTURE)
+    words = make_pipeline(TfidfVectorizer(analyzer="word"), LogisticRegression()).fit(texts, labels)
+    assert not export(words, tmp_path / question_model.ARRAYS_FILE) and not (tmp_path / question_model.ARRAYS_FILE).exists()
+
+
+def test_saved_model_answers_without_importing_scikit_learn(tmp_path):
+    corpus = load_corpus(KNOWLEDGE)
+    meta = train_and_save(KNOWLEDGE, load_cards(KNOWLEDGE, corpus), tmp_path)
+    assert meta["arrays"] and (tmp_path / question_model.ARRAYS_FILE).is_file()
+    expected = QuestionClassifier(train(*training_examples(KNOWLEDGE, load_cards(KNOWLEDGE, corpus))))
+    code = ("import sys; from ingest.classifiers.question_model import QuestionClassifier; "
+            f"p = QuestionClassifier.load({str(tmp_path)!r}).predict('催收打我妈电话合法吗'); "
+            "print(p.label, repr(p.confidence), 'sklearn' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True).stdout
+    label, confidence, imported = out.split()
+    want = expected.predict("催收打我妈电话合法吗")
+    assert label == want.label and abs(float(confidence) - want.confidence) < 1e-12
+    assert imported == "False"
