@@ -264,7 +264,8 @@ def load_engine(settings):
     try:
         engine = Engine.from_settings(settings)
         engine.warm_up()     # a service fails at start on a broken index, and its first user does not wait
-        warm_answers(engine)
+        if not settings.llm_enabled:   # with an LLM, a warm-up answer would be a (paid, maybe slow) LLM call
+            warm_answers(engine)
         return engine
     except IndexMissingError as exc:
         _fail(f"the search index cannot be opened: {exc}")
