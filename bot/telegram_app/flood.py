@@ -9,7 +9,8 @@ Telegram refuses, with 429 RetryAfter, more than about 30 messages per second pe
 - A 429 is waited out by the call that got it (and so by its user, whose updates run in order);
   the others go on, because the pacing already keeps the bot under the bot-wide limit, so a
   429 is most likely about one chat. Only when most recent calls are refused, i.e. the
-  bot-wide limit is hit (another process using the token), does every call pause.
+  bot-wide limit is hit (another process using the token), does every call pause. A refused
+  call delivered no message, so it gives its place in the window back.
 
 Typing actions are not messages and are not paced: queued behind replies, "typing…" would show
 after the answer it announces.
@@ -112,12 +113,17 @@ class SlidingWindowPacer:
             self._calls.append(call)
             return call
 
+    def give_back(self, call: _Call) -> None:
+        """A refused call delivered nothing: its place in the window goes to the next call."""
+        with contextlib.suppress(ValueError):
+            self._calls.remove(call)
+
     @contextlib.asynccontextmanager
     async def slot(self):
         """Wait for this call's turn; the call runs inside the block."""
         call = await self._wait_turn()
         try:
-            yield
+            yield call
         finally:
             if call.ended is None:
                 call.ended = self.clock()
@@ -167,9 +173,15 @@ class FloodPacer(BaseRateLimiter):
         retries = rate_limit_args or self.max_retries
         for attempt in range(retries + 1):
             try:
-                async with (group.slot() if group else contextlib.nullcontext()), \
-                        (self.overall.slot() if paced else contextlib.nullcontext()):
-                    result = await callback(*args, **kwargs)
+                async with (group.slot() if group else contextlib.nullcontext()) as group_call, \
+                        (self.overall.slot() if paced else contextlib.nullcontext()) as call:
+                    try:
+                        result = await callback(*args, **kwargs)
+                    except RetryAfter:
+                        for pacer, entry in ((group, group_call), (self.overall, call)):
+                            if entry is not None:
+                                pacer.give_back(entry)
+                        raise
             except RetryAfter as exc:
                 wait = retry_seconds(exc)
                 if paced:

@@ -61,6 +61,16 @@ def test_oldest_call_still_running_blocks_until_it_ends_or_a_window_passes():
     assert pacer.delay() == pytest.approx(1.0)
 
 
+def test_a_refused_call_gives_its_place_back():
+    clock = Clock()
+    pacer = SlidingWindowPacer(2, 1.0, clock=clock)
+    started(pacer, clock, ended_after=0.0)
+    refused = started(pacer, clock, ended_after=0.0)
+    assert pacer.delay() == pytest.approx(1.0)
+    pacer.give_back(refused)
+    assert pacer.delay() == 0
+
+
 def test_per_second_rates():
     whole = SlidingWindowPacer.per_second(29)
     assert (whole.limit, whole.window) == (29, pytest.approx(1.0))
@@ -112,6 +122,7 @@ async def test_retries_are_bounded():
     with pytest.raises(RetryAfter):
         await _send(pacer, _call_log(log, "a", refusals=10, retry_after=0), 1)
     assert log == ["a1", "a2", "a3"]
+    assert not pacer.overall._calls            # refused attempts hold no place in the window
 
 
 async def test_mostly_refused_calls_pause_everything():
