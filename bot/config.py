@@ -42,8 +42,8 @@ class Settings(IngestSettings):
     retention_days: int = 30
     rate_limit_per_minute: int = 10
     admin_ids: Annotated[list[int], NoDecode] = Field(default_factory=list)
-    # Bot API calls per second this process may make, evenly spaced (Telegram allows about 30 per
-    # bot in all; a little below leaves room for timing jitter; with N replicas give each 29/N).
+    # Messages per second this process may send, at most this many in any second (Telegram allows
+    # about 30 per bot in all; with N replicas give each 29/N). See bot/telegram_app/flood.py.
     telegram_calls_per_second: float = 29.0
 
     # --- running as a service (several replicas) ------------------------------------

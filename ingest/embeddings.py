@@ -131,10 +131,11 @@ class SentenceTransformerEmbeddings(_ArrayEmbeddings):
                                   normalize_embeddings=True, show_progress_bar=False)
 
 
-def make_embeddings(settings) -> _ArrayEmbeddings:
-    """The embedder the settings ask for (EMBEDDING_BACKEND, EMBEDDING_MODEL)."""
+def make_embeddings(settings, threads: int | None = None) -> _ArrayEmbeddings:
+    """The embedder the settings ask for (EMBEDDING_BACKEND, EMBEDDING_MODEL); `threads` = BLAS
+    threads per encode (default: one per core, for the index build's large batches)."""
     if settings.embedding_backend == "use":
-        return USEEmbeddings(threads=settings.thread_count, cache_dir=settings.data_dir)
+        return USEEmbeddings(threads=threads or settings.thread_count, cache_dir=settings.data_dir)
     if settings.embedding_backend == "sentence-transformers":
         return SentenceTransformerEmbeddings(settings.embedding_model, batch_size=settings.embedding_batch_size)
     raise EmbeddingModelError(f"unknown EMBEDDING_BACKEND {settings.embedding_backend!r}")

@@ -309,7 +309,9 @@ def _load(settings, embeddings=None):
     Raises IndexMissingError when there is no index, IndexStaleError when knowledge/ changed since it was built.
     """
     sources = load_knowledge(settings.knowledge_dir)
-    embeddings = embeddings or MemoEmbeddings(make_embeddings(settings))
+    # One BLAS thread: a question is one short text, and the answer threads already run questions
+    # in parallel; waking more BLAS threads made a question's encode ~20x slower on busy cores.
+    embeddings = embeddings or MemoEmbeddings(make_embeddings(settings, threads=1))
     index = open_index(settings, embeddings=embeddings)
     index.check_corpus_version(sources.corpus_version)
     matcher = CardMatcher(index.card_phrasings(), embeddings)

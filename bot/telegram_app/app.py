@@ -11,10 +11,11 @@ from urllib.parse import urlparse
 
 from telegram import BotCommand, BotCommandScopeChat, Update
 from telegram.error import TelegramError
-from telegram.ext import AIORateLimiter, Application, CallbackQueryHandler, CommandHandler, MessageHandler, TypeHandler, filters
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, TypeHandler, filters
 
 from bot.messages import t
 from bot.telegram_app import admin, evidence, handlers
+from bot.telegram_app.flood import FloodPacer
 from bot.telegram_app.flows import PRIVATE_ONLY, on_group_command, tools_conversation
 from bot.telegram_app.persistence import StateSaver, StorePersistence, save_loop
 from bot.telegram_app.ratelimit import UserRateLimiter
@@ -122,12 +123,6 @@ async def _follow_index(application: Application) -> None:
                       svc.settings.index_watch_seconds)
 
 
-def _bot_api_limiter(calls_per_second: float) -> AIORateLimiter:
-    """Evenly spaced calls (one per 1/rate s, no bursts: a burst of 30 at once trips Telegram's
-    flood control, and every 429 pauses all sending); a 429 RetryAfter is waited out and retried."""
-    return AIORateLimiter(overall_max_rate=1, overall_time_period=1 / calls_per_second, max_retries=SEND_RETRIES)
-
-
 def _file_persistence(settings, store: FileUserStateStore | None, alert) -> StorePersistence:
     persistence = StorePersistence(store or open_state_store(settings), update_interval=PERSIST_EVERY)
     # Made here, not in post_init, so the final save at shutdown exists even if start-up failed.
@@ -190,7 +185,7 @@ def build_application(settings, engine, store: FileUserStateStore | None = None,
         .token(token)
         .base_url(settings.telegram_base_url)
         .base_file_url(settings.telegram_base_file_url or file_base_url(settings.telegram_base_url))
-        .rate_limiter(_bot_api_limiter(settings.telegram_calls_per_second))
+        .rate_limiter(FloodPacer(settings.telegram_calls_per_second, SEND_RETRIES))
         .persistence(persistence)
         .concurrent_updates(processor)
         .post_init(post_init)
@@ -249,6 +244,17 @@ async def _run_webhook(settings, engine, store: FileUserStateStore | None) -> Ap
     return application
 
 
+# One question per reply language: answering them at start loads what the answer path reads
+# lazily (reply wording, English cards, script conversion), which otherwise costs the first
+# users about 2 s of CPU each, all at once after a restart under load.
+WARM_UP_QUESTIONS = ("催收打电话给我的家人合法吗？", "催收說要起訴我，怎麼辦？", "Can a debt collector call my family?")
+
+
+def warm_answers(engine) -> None:
+    for question in WARM_UP_QUESTIONS:
+        engine.answer(question)
+
+
 def load_engine(settings):
     """The answer engine; a missing index or invalid knowledge/ is one clear line and exit 2."""
     from bot.engine import Engine
@@ -258,6 +264,8 @@ def load_engine(settings):
     try:
         engine = Engine.from_settings(settings)
         engine.warm_up()     # a service fails at start on a broken index, and its first user does not wait
+        if not settings.llm_enabled:   # with an LLM, a warm-up answer would be a (paid, maybe slow) LLM call
+            warm_answers(engine)
         return engine
     except IndexMissingError as exc:
         _fail(f"the search index cannot be opened: {exc}")

@@ -1,4 +1,4 @@
-"""Per-user sliding-window limit on questions (Telegram's own flood limits are AIORateLimiter's job)."""
+"""Per-user sliding-window limit on questions (Telegram's own flood limits are flood.py's job)."""
 from __future__ import annotations
 
 import time
