@@ -33,13 +33,15 @@ from ingest.realworld import Message, load_messages
 MESSAGES_FILE = Path("realworld") / "messages.yaml"
 GRID = tuple(round(0.2 + 0.05 * i, 2) for i in range(15))     # 0.20 … 0.90
 NO_THRESHOLD = 1.01            # above any probability: the head never fires
-MAX_LAWFUL_FLAGGED = 0.02
+# Half the 2 % target: on the 50 to 90 held-out lawful messages thresholds are chosen on, none may
+# be flagged. Allowing one flagged 5 % of the lawful messages of unseen pages in cross-validation.
+MAX_LAWFUL_FLAGGED = 0.01
 # A threshold must keep lawful flagged within bounds with this much to spare: the held-out scores it
 # is chosen on are few, and a threshold right at the edge flags far more lawful text on new pages.
-LAWFUL_MARGIN = float(__import__("os").environ.get("LAWFUL_MARGIN", "0.1"))
+LAWFUL_MARGIN = 0.1
 # A code wrongly added to an unlawful message costs this many right ones: a finding names a rule
 # the collector broke, so a wrong one misleads.
-WRONG_CODE_COST = float(__import__("os").environ.get("WRONG_CODE_COST", "1"))
+WRONG_CODE_COST = 1.0
 MIN_DEV_POSITIVES = 3          # fewer dev examples of a code: it shares one threshold with the others like it
 OUT_OF_FOLD_SPLITS = 5         # folds for scoring train lawful messages with a model that never saw them
 
@@ -110,12 +112,12 @@ def flagged(lawful: list[DevItem], thresholds: dict[str, float]) -> int:
 
 
 def lawful_allowed(lawful: list[DevItem], thresholds: dict[str, float]) -> bool:
-    """Lawful messages flagged stay within 2 %, even with every threshold LAWFUL_MARGIN lower."""
+    """Lawful messages flagged stay within MAX_LAWFUL_FLAGGED, even with every threshold LAWFUL_MARGIN lower."""
     lowered = {c: t - LAWFUL_MARGIN for c, t in thresholds.items()}
     return flagged(lawful, lowered) <= MAX_LAWFUL_FLAGGED * len(lawful)
 
 
-def recall(unlawful: list[DevItem], thresholds: dict[str, float], codes: list[str]) -> tuple[float, int]:
+def gain(unlawful: list[DevItem], thresholds: dict[str, float], codes: list[str]) -> tuple[float, int]:
     """(gold occurrences of `codes` found less WRONG_CODE_COST per code wrongly added, unlawful
     messages flagged)."""
     found = [predicted(i, thresholds) for i in unlawful]
@@ -126,17 +128,18 @@ def recall(unlawful: list[DevItem], thresholds: dict[str, float], codes: list[st
 
 def lowest_allowed(dev: list[DevItem], lawful: list[DevItem], thresholds: dict[str, float],
                    codes: list[str], grid: tuple[float, ...]) -> float:
-    """The threshold for `codes` that maximises dev recall while lawful flagged stays ≤ 2 %. Among
-    equal recalls, the one flagging fewest lawful messages (the 2 % is shared by all codes, so a code
-    spends it only for recall), then the lowest, so the model adds what it can. No allowed
-    threshold: it never fires."""
+    """The threshold for `codes` that maximises right codes found less wrong ones (then messages
+    flagged) while lawful flagged stays within MAX_LAWFUL_FLAGGED. Among equal gains, the one
+    flagging fewest lawful messages (the bound is shared by all codes, so a code spends it only for
+    recall), then the lowest, so the model adds what it can. Never firing is a candidate too: it
+    wins when every threshold adds more wrong codes than right ones."""
     unlawful = [i for i in dev if i.codes]
     best, best_key = NO_THRESHOLD, None
-    for t in sorted(grid):
+    for t in (*sorted(grid), NO_THRESHOLD):
         trial = {**thresholds, **{c: t for c in codes}}
         if not lawful_allowed(lawful, trial):
             continue
-        key = (*recall(unlawful, trial, codes), -flagged(lawful, trial))
+        key = (*gain(unlawful, trial, codes), -flagged(lawful, trial))
         if best_key is None or key > best_key:
             best, best_key = t, key
     return best
@@ -144,7 +147,8 @@ def lowest_allowed(dev: list[DevItem], lawful: list[DevItem], thresholds: dict[s
 
 def choose_thresholds(items: list[DevItem], codes: list[str]) -> dict[str, float]:
     """Per code where the items hold at least MIN_DEV_POSITIVES of it, one shared threshold for the
-    rest, the any-code head last; lawful flagged stays within 2 % of the items' lawful messages."""
+    rest, the any-code head last; lawful flagged stays within MAX_LAWFUL_FLAGGED of the items'
+    lawful messages."""
     lawful = [i for i in items if not i.codes]
     codes = [c for c in codes if c != UNLAWFUL]
     support = {c: sum(c in i.codes for i in items) for c in codes}
