@@ -205,3 +205,27 @@ def test_message_eval_reports_both_sets_as_markdown_and_json(corpus, capsys):
     assert "Lawful messages flagged" in markdown(report) and "rules alone" in markdown(report)
     assert main(["--split", "dev", "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["split"] == "dev"
+
+
+def test_cross_validation_holds_out_whole_pages_and_never_reads_test(corpus, monkeypatch):
+    from bot import message_eval
+    from ingest.classifiers import message_training
+    from ingest.realworld import load_messages
+
+    fitted = []
+
+    def fit(train_msgs, dev, others):
+        fitted.append({m.url for m in train_msgs + dev})
+        assert {m.split for m in train_msgs} <= {"train"} and {m.split for m in dev} <= {"dev"}
+        return None                                   # rules only: the test checks the folds, not the model
+
+    monkeypatch.setattr(message_training, "fit_message_model", fit)
+    report = message_eval.cross_validate(corpus, KNOWLEDGE, folds=3)
+    real = [m for m in load_messages(KNOWLEDGE, splits=("train", "dev")) if not m.augmented]
+    by_id = {m.id: m for m in real}
+    assert len(fitted) == 3 and report["sets"]["realworld"]["rules"]["messages"] == len(real)
+    held_ids = [x["id"] for x in report["sets"]["realworld"]["rules"]["misses"]]
+    assert all(i in by_id for i in held_ids)          # no test item is ever scored
+    # Every page was held out by exactly one fold, i.e. missing from exactly one training set.
+    for url in {m.url for m in real}:
+        assert sum(url not in seen for seen in fitted) == 1
