@@ -1,4 +1,4 @@
-"""Evaluation of the collector-message checker: `python -m bot.message_eval [--json] [--split test]`.
+"""Evaluation of the collector-message checker: `python -m bot.message_eval [--json] [--split test | --cv]`.
 
 On the real-world messages (knowledge/realworld/messages.yaml, the test split by default) and,
 separately, on the in-house cases (ingest/data/checker_cases.yaml, which are also training data):
@@ -43,7 +43,11 @@ def inhouse_items(path: Path = CASES_PATH) -> list[Item]:
 
 
 def score(items: list[Item], corpus, model: MessageModel | None) -> dict:
-    predictions = [check_message(i.text, corpus, model=model).codes for i in items]
+    return measures(items, [check_message(i.text, corpus, model=model).codes for i in items])
+
+
+def measures(items: list[Item], predictions: list[set[str]]) -> dict:
+    """The figures for predicted code sets against the items' gold codes."""
     unlawful = [(i, p) for i, p in zip(items, predictions) if i.codes]
     lawful = [(i, p) for i, p in zip(items, predictions) if not i.codes]
     per_code = {}
@@ -77,13 +81,35 @@ def run(corpus, knowledge_dir: Path, model: MessageModel | None, split: str = "t
     return report
 
 
+def cross_validate(corpus, knowledge_dir: Path, folds: int = 5) -> dict:
+    """Grouped cross-validation over train and dev by source page: each fold's model is fitted exactly
+    as ingest fits it (train pages to train, dev pages for thresholds) on the other pages only, then
+    checks the fold's real (not augmented) messages. Test is never read."""
+    from ingest.classifiers.message_training import fit_message_model, inhouse_examples, url_folds
+    from ingest.realworld import load_messages
+
+    messages = load_messages(knowledge_dir, splits=("train", "dev"))
+    others = inhouse_examples()
+    items, rules_only, with_model = [], [], []
+    for held in url_folds(messages, folds):
+        held_set = set(held)
+        rest = [m for j, m in enumerate(messages) if j not in held_set]
+        model = fit_message_model([m for m in rest if m.split == "train"], [m for m in rest if m.split == "dev"], others)
+        for m in (messages[i] for i in held if not messages[i].augmented):
+            items.append(Item(m.id, m.text, frozenset(m.codes)))
+            rules_only.append(check_message(m.text, corpus, model=None).codes)
+            with_model.append(check_message(m.text, corpus, model=model).codes)
+    return {"split": "cv", "scope": f"train+dev, {folds}-fold cross-validation by source page", "model": True, "targets": TARGETS,
+            "sets": {"realworld": {"rules": measures(items, rules_only), "rules+model": measures(items, with_model)}}}
+
+
 def _pct(value: float | None) -> str:
     return "–" if value is None else f"{value:.0%}"
 
 
 def markdown(report: dict) -> str:
     lines = []
-    titles = {"realworld": f"Real-world messages ({report['split']} split)",
+    titles = {"realworld": f"Real-world messages ({report.get('scope', report['split'] + ' split')})",
               "inhouse": "In-house cases (also training data)"}
     for name, variants in report["sets"].items():
         first = next(iter(variants.values()))
@@ -112,13 +138,18 @@ def markdown(report: dict) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bot.message_eval", description=__doc__.splitlines()[0])
     parser.add_argument("--split", default="test", choices=("train", "dev", "test"))
+    parser.add_argument("--cv", action="store_true",
+                        help="grouped cross-validation over train and dev instead of one split")
     parser.add_argument("--json", action="store_true", help="print the full report as JSON")
     args = parser.parse_args(argv)
     from bot.config import get_settings
     from bot.tools.common import default_corpus
 
     settings = get_settings()
-    report = run(default_corpus(), Path(settings.knowledge_dir), serving_model(settings.data_dir), args.split)
+    if args.cv:
+        report = cross_validate(default_corpus(), Path(settings.knowledge_dir))
+    else:
+        report = run(default_corpus(), Path(settings.knowledge_dir), serving_model(settings.data_dir), args.split)
     print(json.dumps(report, ensure_ascii=False, indent=2) if args.json else markdown(report))
     return 0
 
