@@ -262,8 +262,8 @@ class Engine:
     def _fused_card(k: Knowledge, docs: list, prediction, card: Card, strength: float) -> tuple[Card, float]:
         """Retrieval found a card: the classifier's probabilities may pick another of the retrieved or predicted
         cards (bot.engine.retrieval.fused_card); a switched card is as strong as retrieval or the classifier says."""
-        fused = fused_card(docs, prediction.card_probabilities(), TOP_CARDS)
-        if fused is None or fused[0] == card.id or fused[0] not in k.cards:
+        fused = fused_card(docs, prediction.card_probabilities(), card.id, TOP_CARDS)
+        if fused is None or fused[0] not in k.cards:
             return card, strength
         retrieved = [d for d in docs if d.metadata.get("source") == "card"][:TOP_CARDS]
         rank = next((i for i, d in enumerate(retrieved) if d.metadata.get("card_id") == fused[0]), None)
