@@ -217,7 +217,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--variants", default=",".join(DEFAULT_VARIANTS),
                         help=f"comma-separated, from {', '.join(VARIANTS)}")
     parser.add_argument("--json", action="store_true", help="print the full report as JSON")
-    parser.add_argument("--failures", action="store_true", help="list the questions each variant gets wrong")
+    parser.add_argument("--failures", action="store_true",
+                        help="list the questions each variant gets wrong (real users' questions: train or dev only)")
     # --- real users' questions (knowledge/realworld/questions.yaml), reported separately -------
     parser.add_argument("--realworld", default="test", choices=("train", "dev", "test", "none"),
                         help="split of the real users' questions to report (test; dev for choosing thresholds; "
@@ -266,8 +267,12 @@ def main(argv: list[str] | None = None) -> int:
                 for f in data["failures"]:
                     print(f"- {f['id']} [{f['expect']}/{f['want_intent']} -> {f['intent']}] {f['question'][:60]} "
                           f"cited={f['cited']}{'' if f['language_ok'] else ' LANG'}")
-            for f in report.get("realworld_questions", {}).get("failures", []):
-                print(f"- {f['id']} [{f['label']}/{f['card']} -> {f['intent']}] {f['question'][:60]} cited={f['cited']}")
+            realworld = report.get("realworld_questions")
+            if realworld and realworld["split"] in realworld_eval.FAILURE_SPLITS:
+                print(f"\n## real users' questions ({realworld['split']}): {len(realworld['failures'])} failures")
+                for f in realworld["failures"]:
+                    print(f"- {f['id']} [{f['label']}/{f['card']} -> {f['intent']}/{f['topic']}] {f['question'][:60]} "
+                          f"cited={f['cited']}")
     return 0
 
 

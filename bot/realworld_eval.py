@@ -18,6 +18,8 @@ from bot.engine.citations import is_valid
 from ingest.realworld import Question, load_questions
 
 NEGATIVE_LABELS = ("not_covered", "out_of_scope", "refused")
+# Failures are listed for these splits only: test items are measured, never looked at one by one.
+FAILURE_SPLITS = ("train", "dev")
 
 
 @dataclass
@@ -25,6 +27,7 @@ class RealworldResult:
     id: str
     label: str
     intent: str
+    topic: str = ""             # the card (or topic) the answer was composed from
     cited: list[tuple[str, str]] = field(default_factory=list)
     ok: bool = False
     bad_citations: int = 0
@@ -41,7 +44,8 @@ def gold_keys(question: Question, corpus) -> set[tuple[str, str]]:
 
 def judge(question: Question, answer, corpus) -> RealworldResult:
     keys = [(c.doc_id, c.article) for c in answer.citations]
-    result = RealworldResult(id=question.id, label=question.label, intent=answer.intent, cited=keys)
+    result = RealworldResult(id=question.id, label=question.label, intent=answer.intent,
+                             topic=answer.topic or "", cited=keys)
     result.bad_citations = sum(1 for c in answer.citations if not is_valid(corpus, c))
     if question.label == "answer":
         result.ok = bool(set(keys) & gold_keys(question, corpus))
@@ -74,10 +78,17 @@ def summarize(split: str, questions: list[Question], results: list[RealworldResu
         "negatives": len(negative),
         "per_label": per_label,
         "bad_citations": sum(r.bad_citations for r in results),
-        "failures": [{"id": q.id, "label": q.label, "card": q.card, "intent": r.intent, "question": q.text,
-                      "cited": [f"{d} {a}" for d, a in r.cited]}
-                     for q, r in zip(questions, results) if not r.ok],
+        "failures": failures(split, questions, results),
     }
+
+
+def failures(split: str, questions: list[Question], results: list[RealworldResult]) -> list[dict]:
+    """The questions answered wrongly, with the card the answer used (train and dev only, else empty)."""
+    if split not in FAILURE_SPLITS:
+        return []
+    return [{"id": q.id, "label": q.label, "card": q.card, "intent": r.intent, "topic": r.topic,
+             "question": q.text, "cited": [f"{d} {a}" for d, a in r.cited]}
+            for q, r in zip(questions, results) if not r.ok]
 
 
 def markdown(report: dict) -> str:
@@ -94,4 +105,5 @@ def markdown(report: dict) -> str:
     return "\n".join(lines)
 
 
-__all__ = ["NEGATIVE_LABELS", "RealworldResult", "evaluate", "judge", "markdown", "summarize"]
+__all__ = ["FAILURE_SPLITS", "NEGATIVE_LABELS", "RealworldResult", "evaluate", "failures", "judge", "markdown",
+           "summarize"]

@@ -26,7 +26,7 @@ from bot.engine.not_covered import compose_not_covered
 from bot.engine.query import Query, build_query
 from bot.engine.quote_claims import quote_note
 from bot.engine.refusals import compose_refusal, refusal_kind
-from bot.engine.retrieval import HybridRetriever, article_key, best_cards, ranked_articles
+from bot.engine.retrieval import HybridRetriever, article_key, best_cards, fused_card, ranked_articles
 from bot.engine.roles import THIRD_PARTIES, detect_role
 from bot.engine.specifics import echo, extract, suggested_tool
 from bot.engine.understanding import QuestionReader, Understanding
@@ -236,6 +236,9 @@ class Engine:
                 strength = _card_strength(meta, 0)
                 if strength >= CARD_MIN_STRENGTH:
                     card = k.cards[meta["card_id"]]
+        # The classifier learned from Chinese phrasings; an English question's card is retrieval's.
+        if card is not None and understood is not None and understood.prediction is not None and lang != "en":
+            card, strength = self._fused_card(k, docs, understood.prediction, card, strength)
         if understood is not None and understood.card_id is not None and (card is None or understood.card_overrides):
             # The classifier is confident (or retrieval found no card): its card answers, as strongly as its
             # probability says.
@@ -254,6 +257,18 @@ class Engine:
             evidence.lender_citations = lender_citations(lender, k.corpus)
             evidence.exclude_docs = lender.type.not_binding
         return evidence
+
+    @staticmethod
+    def _fused_card(k: Knowledge, docs: list, prediction, card: Card, strength: float) -> tuple[Card, float]:
+        """Retrieval found a card: the classifier's probabilities may pick another of the retrieved or predicted
+        cards (bot.engine.retrieval.fused_card); a switched card is as strong as retrieval or the classifier says."""
+        fused = fused_card(docs, prediction.card_probabilities(), card.id, TOP_CARDS)
+        if fused is None or fused[0] not in k.cards:
+            return card, strength
+        retrieved = [d for d in docs if d.metadata.get("source") == "card"][:TOP_CARDS]
+        rank = next((i for i, d in enumerate(retrieved) if d.metadata.get("card_id") == fused[0]), None)
+        own = _card_strength(retrieved[rank].metadata, rank) if rank is not None else 0.0
+        return k.cards[fused[0]], max(own, fused[1], CARD_MIN_STRENGTH)
 
     def _card_for_role(self, k: Knowledge, docs: list, role: str, card: Card, strength: float) -> tuple[Card, float]:
         """A third party (contact, relative, employer) whose best card is written for the borrower:

@@ -4,7 +4,8 @@ Classes are the answer cards' ids plus `not_covered`, `out_of_scope` and `refuse
 trained by `python -m ingest` (a second or two) on:
 - every card's topic and listed phrasings (class: the card),
 - the `train` split of knowledge/realworld/questions.yaml (class: its card or its label),
-- the not-covered and refusal phrasings written for this project (ingest/data/question_examples.yaml).
+- the not-covered and refusal phrasings written for this project (ingest/data/question_examples.yaml),
+- colloquial phrasings per card written for this project (ingest/data/question_examples_cards.yaml).
 It never reads `dev` or `test`. Text goes through `ingest.normalize.normalize_question`, the
 function the bot normalises questions with. The model is stored in the index version folder next
 to the manifest and loaded by the bot's engine through `QuestionClassifier.load`; it is never
@@ -33,9 +34,10 @@ ARRAYS_FILE = "question-classifier.npz"     # the same model for numpy alone (cl
 META_FILE = "question-classifier.json"
 SETTINGS_FILE = data_path("question_model.yaml")
 EXAMPLES_FILE = data_path("question_examples.yaml")
+CARD_EXAMPLES_FILE = data_path("question_examples_cards.yaml")
 NOT_COVERED, OUT_OF_SCOPE, REFUSED = "not_covered", "out_of_scope", "refused"
 NEGATIVE_CLASSES = (NOT_COVERED, OUT_OF_SCOPE, REFUSED)
-TRAINING_VERSION = 2      # bump when features, training data assembly or the stored files change
+TRAINING_VERSION = 3      # bump when features, training data assembly or the stored files change
 
 
 @lru_cache(maxsize=1)
@@ -50,11 +52,27 @@ def written_examples() -> dict[str, list[str]]:
             REFUSED: [e for group in data["refused"].values() for e in group]}
 
 
+def written_card_examples(card_ids: set[str]) -> dict[str, list[str]]:
+    """The colloquial phrasings written for this project, per card id, in file order.
+
+    Raises ValueError for a card id that no card has, so a renamed card cannot silently lose them."""
+    data = load_yaml(CARD_EXAMPLES_FILE)["cards"]
+    unknown = sorted(set(data) - card_ids)
+    if unknown:
+        raise ValueError(f"{CARD_EXAMPLES_FILE}: phrasings for unknown card(s): {', '.join(unknown)}")
+    return {card_id: list(phrasings) for card_id, phrasings in data.items()}
+
+
 @dataclass(frozen=True)
 class Prediction:
     label: str          # a card id or one of NEGATIVE_CLASSES
     confidence: float   # the classifier's probability of `label`
     margin: float       # probability of `label` minus the runner-up's
+    probabilities: tuple[tuple[str, float], ...] = ()   # every class with its probability, best first
+
+    def card_probabilities(self) -> dict[str, float]:
+        """The probability of each answer card (the negative classes left out)."""
+        return {label: p for label, p in self.probabilities if label not in NEGATIVE_CLASSES}
 
     @property
     def is_card(self) -> bool:
@@ -70,6 +88,9 @@ def training_examples(knowledge_dir: Path | str, cards: list[Card]) -> tuple[lis
         for phrasing in (card.topic, *card.questions):
             texts.append(phrasing)
             labels.append(card.id)
+    for card_id, phrasings in written_card_examples(card_ids).items():
+        texts.extend(phrasings)
+        labels.extend([card_id] * len(phrasings))
     # A knowledge folder without the real-world dataset trains on the cards and written phrasings only.
     has_dataset = (Path(knowledge_dir) / "realworld" / "questions.yaml").is_file()
     for q in load_questions(knowledge_dir, splits=("train",)) if has_dataset else []:
@@ -90,7 +111,7 @@ def make_pipeline():
 
     params = training_settings()
     return sk_pipeline(
-        TfidfVectorizer(analyzer="char_wb", ngram_range=tuple(params["ngram_range"]), sublinear_tf=True,
+        TfidfVectorizer(analyzer=params["analyzer"], ngram_range=tuple(params["ngram_range"]), sublinear_tf=True,
                         lowercase=True),
         LogisticRegression(C=float(params["C"]), max_iter=5000, class_weight="balanced"))
 
@@ -105,7 +126,7 @@ def training_fingerprint(knowledge_dir: Path | str) -> str:
     """Changes whenever the training data or its settings change (so ingest retrains)."""
     knowledge_dir = Path(knowledge_dir)
     digest = hashlib.sha256(str(TRAINING_VERSION).encode())
-    for path in (knowledge_dir / "realworld" / "questions.yaml", EXAMPLES_FILE, SETTINGS_FILE):
+    for path in (knowledge_dir / "realworld" / "questions.yaml", EXAMPLES_FILE, CARD_EXAMPLES_FILE, SETTINGS_FILE):
         try:
             digest.update(path.read_bytes())
         except OSError:
@@ -156,7 +177,8 @@ class QuestionClassifier:
         order = probs.argsort()[::-1]
         best, second = order[0], order[1] if len(order) > 1 else order[0]
         return Prediction(label=self.classes[best], confidence=float(probs[best]),
-                          margin=float(probs[best] - (probs[second] if second != best else 0.0)))
+                          margin=float(probs[best] - (probs[second] if second != best else 0.0)),
+                          probabilities=tuple((self.classes[i], float(probs[i])) for i in order))
 
 
 def index_folder(settings, version: str) -> Path:
@@ -165,4 +187,5 @@ def index_folder(settings, version: str) -> Path:
 
 
 __all__ = ["ARRAYS_FILE", "NEGATIVE_CLASSES", "Prediction", "QuestionClassifier", "index_folder", "training_settings",
-           "train", "train_and_save", "training_examples", "training_fingerprint", "written_examples"]
+           "train", "train_and_save", "training_examples", "training_fingerprint", "written_card_examples",
+           "written_examples"]

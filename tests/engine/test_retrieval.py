@@ -11,7 +11,7 @@ import yaml
 from langchain_core.retrievers import BaseRetriever
 
 from bot.engine.query import build_query
-from bot.engine.retrieval import ranked_articles
+from bot.engine.retrieval import fused_card, ranked_articles
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -83,3 +83,20 @@ def test_eval_json_on_a_small_question_file(engine_settings, tmp_path):
     hybrid = report["variants"]["hybrid"]
     assert hybrid["recall@10"] == 1.0 and hybrid["answers_citing_gold"] == 1.0 and hybrid["negatives_handled"] == 1.0
     assert report["startup_s"] > 0 and report["rss_mb"] > 0
+
+
+def test_fused_card_keeps_retrievals_card_unless_the_classifier_clearly_prefers_another(engine):
+    docs = engine.retriever.search(build_query("网贷逾期了，还能出国吗"))
+    cards = [d.metadata["card_id"] for d in docs if d.metadata.get("source") == "card"]
+    first, other = cards[0], "enforcement-shixin-xiangao"
+    assert first != other
+    # A near tie stays with retrieval's card; a clear classifier preference switches.
+    assert fused_card(docs, {first: 0.2, other: 0.21}, first) is None
+    assert fused_card(docs, {first: 0.05, other: 0.6}, first) == (other, 0.6)
+    assert fused_card(docs, {}, first) is None
+
+
+def test_engine_answers_from_the_card_the_classifier_and_retrieval_agree_on(engine):
+    answer = engine.answer("被执行人还能不能出境旅游")
+    assert answer.topic == "enforcement-shixin-xiangao"
+    assert ("civil-procedure-law", "第二百六十六条") in [(c.doc_id, c.article) for c in answer.citations]

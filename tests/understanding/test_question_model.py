@@ -6,11 +6,20 @@ import subprocess
 import sys
 
 import numpy as np
+import pytest
 
 from ingest.cards import load_cards
 from ingest.classifiers import question_model
 from ingest.classifiers.linear_text import LinearTextModel, export
-from ingest.classifiers.question_model import META_FILE, MODEL_FILE, QuestionClassifier, train, train_and_save, training_examples
+from ingest.classifiers.question_model import (
+    META_FILE,
+    MODEL_FILE,
+    QuestionClassifier,
+    train,
+    train_and_save,
+    training_examples,
+    written_card_examples,
+)
 from ingest.corpus import load_corpus
 from ingest.realworld import load_questions
 from tests.conftest import KNOWLEDGE
@@ -105,3 +114,32 @@ def test_saved_model_answers_without_importing_scikit_learn(tmp_path):
     want = expected.predict("催收打我妈电话合法吗")
     assert label == want.label and abs(float(confidence) - want.confidence) < 1e-12
     assert imported == "False"
+
+
+def test_written_card_phrasings_train_their_cards_and_stay_apart_from_the_dataset():
+    """Every written card phrasing names an existing card, trains it, and is no real user's question."""
+    corpus = load_corpus(KNOWLEDGE)
+    cards = load_cards(KNOWLEDGE, corpus)
+    written = written_card_examples({c.id for c in cards})
+    assert written and all(len(phrasings) >= 5 for phrasings in written.values())
+    texts, labels = training_examples(KNOWLEDGE, cards)
+    trained = set(zip(texts, labels))
+    from ingest.normalize import normalize_question
+
+    assert all((normalize_question(p), card_id) in trained for card_id, ps in written.items() for p in ps)
+    real = {normalize_question(q.text) for q in load_questions(KNOWLEDGE)}
+    assert not [p for ps in written.values() for p in ps if normalize_question(p) in real]
+
+
+def test_written_card_phrasings_for_an_unknown_card_are_an_error():
+    with pytest.raises(ValueError, match="unknown card"):
+        written_card_examples({"contact-may-they-call"})
+
+
+def test_prediction_carries_every_card_probability():
+    texts, labels = zip(*FIXTURE)
+    prediction = QuestionClassifier(train(list(texts), list(labels))).predict("催收打我妈妈的电话")
+    cards = prediction.card_probabilities()
+    assert set(cards) == {"contact-may-they-call", "criminal-risk-jail"}
+    assert max(cards, key=cards.get) == prediction.label
+    assert sum(p for _, p in prediction.probabilities) == pytest.approx(1.0)
