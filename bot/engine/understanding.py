@@ -55,8 +55,10 @@ class QuestionReader:
         if topic is None and (self._confident(prediction, NOT_COVERED) or scope == NOT_COVERED):
             # What the corpus does say comes from the card the question classifier sees, if any.
             topic = replace(generic_topic(), related=card_id)
-        return Understanding(prediction=prediction, not_covered=topic,
-                             out_of_scope=self._confident(prediction, OUT_OF_SCOPE) or scope == OUT_OF_SCOPE,
+        # The scope classifier's out-of-scope call yields when the question classifier's best guess is a card.
+        card_guess = prediction is not None and prediction.label in self.card_ids
+        out_of_scope = self._confident(prediction, OUT_OF_SCOPE) or (scope == OUT_OF_SCOPE and not card_guess)
+        return Understanding(prediction=prediction, not_covered=topic, out_of_scope=out_of_scope,
                              refused=self._confident(prediction, REFUSED), card_id=card_id,
                              card_overrides=card_id is not None
                              and prediction.confidence >= self.thresholds["card_override"],

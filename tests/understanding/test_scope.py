@@ -145,3 +145,18 @@ def test_bank_instalments_are_answerable(text):
 def test_out_of_scope_verdict_needs_a_question_without_debt_words(fixture_model):
     assert fixture_model.predict("交通事故对方全责，欠的赔偿款怎么要").out_of_scope > 0.5
     assert read_scope(fixture_model, "交通事故对方全责，欠的赔偿款怎么要") is None
+
+
+def test_out_of_scope_verdict_yields_to_a_card_guess(fixture_model, cards):
+    from ingest.classifiers.question_model import QuestionClassifier
+    from ingest.classifiers.question_model import train as train_questions
+
+    guesses = QuestionClassifier(train_questions(["交通事故对方全责怎么赔", "催收打我妈电话合法吗"],
+                                                 ["out_of_scope", "contact-may-they-call"]))
+    reader = QuestionReader(guesses, {c.id for c in cards}, fixture_model)
+    assert fixture_model.predict("交通事故对方全责怎么赔偿").out_of_scope > 0.5
+    assert reader.read("交通事故对方全责怎么赔偿").out_of_scope
+    card_guess = QuestionReader(QuestionClassifier(train_questions(["交通事故对方全责怎么赔", "红烧肉怎么做"],
+                                                                   ["contact-may-they-call", "out_of_scope"])),
+                                {c.id for c in cards}, fixture_model)
+    assert not card_guess.read("交通事故对方全责怎么赔偿").out_of_scope
