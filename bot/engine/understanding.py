@@ -8,7 +8,7 @@ data (bot/data/question_model.yaml), chosen on the dev split.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import lru_cache
 
 from bot.datafiles import load_yaml
@@ -46,18 +46,18 @@ class QuestionReader:
 
     def read(self, text: str) -> Understanding:
         prediction = self.classifier.predict(text) if self.classifier is not None and text else None
-        scope = read_scope(self.scope, text)
         card_id = None
         if prediction is not None and prediction.label in self.card_ids \
                 and prediction.confidence >= self.thresholds["card"]:
             card_id = prediction.label
+        # The scope classifier is not asked when the question classifier's best guess is a card: it would
+        # overrule a topic the bot knows ("个性化分期最长能分几年") on wording alone.
+        card_guess = prediction is not None and prediction.label in self.card_ids
+        scope = None if card_guess else read_scope(self.scope, text)
         topic = match_topic(text)
         if topic is None and (self._confident(prediction, NOT_COVERED) or scope == NOT_COVERED):
-            # What the corpus does say comes from the card the question classifier sees, if any.
-            topic = replace(generic_topic(), related=card_id)
-        # The scope classifier's out-of-scope call yields when the question classifier's best guess is a card.
-        card_guess = prediction is not None and prediction.label in self.card_ids
-        out_of_scope = self._confident(prediction, OUT_OF_SCOPE) or (scope == OUT_OF_SCOPE and not card_guess)
+            topic = generic_topic()
+        out_of_scope = self._confident(prediction, OUT_OF_SCOPE) or scope == OUT_OF_SCOPE
         return Understanding(prediction=prediction, not_covered=topic, out_of_scope=out_of_scope,
                              refused=self._confident(prediction, REFUSED), card_id=card_id,
                              card_overrides=card_id is not None
