@@ -27,7 +27,7 @@ from ingest import store
 from ingest.cache import EmbeddingCache, text_key
 from ingest.cards import card_phrasings
 from ingest.chunks import Chunk
-from ingest.classifiers import message_training, question_model
+from ingest.classifiers import message_training, question_model, scope_model
 from ingest.keyword import KeywordIndex
 from ingest.paths import (
     BM25_DIR,
@@ -248,12 +248,14 @@ def _verify(folder: Path, collection, n: int, phrasings: int) -> None:
 def _model_fingerprints(settings) -> dict:
     """A retrain is a rebuild: the training data of each model is part of the index fingerprint."""
     return {"question_model": question_model.training_fingerprint(settings.knowledge_dir),
+            "scope_model": scope_model.training_fingerprint(settings.knowledge_dir),
             "message_model": message_training.training_fingerprint(Path(settings.knowledge_dir))}
 
 
 def _train_models(settings, sources: Sources, folder: Path) -> None:
-    """Train the question classifier on the train split into the new index folder, before CURRENT switches."""
+    """Train the question and scope classifiers on the train split into the new index folder, before CURRENT switches."""
     question_model.train_and_save(settings.knowledge_dir, sources.cards, folder)
+    scope_model.train_and_save(settings.knowledge_dir, sources.cards, folder)
 
 
 def build_index(settings, force: bool = False, progress: bool = False, embeddings=None) -> BuildReport:

@@ -33,6 +33,7 @@ from bot.engine.understanding import QuestionReader, Understanding
 from bot.language import detect_language
 from ingest.cards import TOPICAL_INTENTS, Card
 from ingest.classifiers.question_model import QuestionClassifier, index_folder
+from ingest.classifiers.scope_model import ScopeClassifier
 from ingest.corpus import Corpus
 from ingest.embeddings import make_embeddings
 from ingest.keyword import tokenize
@@ -78,7 +79,7 @@ class Engine:
         self.settings = settings
         self._knowledge = Knowledge(corpus, {c.id: c for c in cards}, index,
                                     retriever or HybridRetriever(index=index, cards=matcher, corpus=corpus),
-                                    QuestionReader(_classifier(settings, index), {c.id for c in cards}))
+                                    _reader(settings, index, cards))
         self._llm = None
         self.embeddings = None      # the memoising query embedder (benchmarks clear it between runs)
 
@@ -127,7 +128,7 @@ class Engine:
         _warm_up(index, matcher)     # the first answers on the new state do not pay its loading
         retriever = self.retriever.model_copy(update={"index": index, "cards": matcher, "corpus": corpus})
         knowledge = Knowledge(corpus, {c.id: c for c in cards}, index, retriever,
-                              QuestionReader(_classifier(self.settings, index), {c.id for c in cards}))
+                              _reader(self.settings, index, cards))
         self.embeddings = matcher.embeddings
         self._knowledge = knowledge
         self._llm = None
@@ -333,11 +334,11 @@ def _load(settings, embeddings=None):
     return sources.corpus, sources.cards, index, matcher
 
 
-def _classifier(settings, index) -> QuestionClassifier | None:
-    """The question classifier stored with the serving index version (trained by `python -m ingest`)."""
-    if settings is None or index is None:
-        return None
-    return QuestionClassifier.load(index_folder(settings, index.version))
+def _reader(settings, index, cards: list[Card]) -> QuestionReader:
+    """The question reader with the classifiers stored with the serving index version (trained by `python -m ingest`)."""
+    folder = index_folder(settings, index.version) if settings is not None and index is not None else None
+    return QuestionReader(QuestionClassifier.load(folder) if folder else None, {c.id for c in cards},
+                          ScopeClassifier.load(folder) if folder else None)
 
 
 def _speaks_to(card: Card, role: str) -> bool:

@@ -13,24 +13,19 @@ downloaded. Thresholds for using its predictions are the bot's (bot/data/questio
 """
 from __future__ import annotations
 
-import hashlib
-import json
-import logging
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 from ingest.cards import Card
-from ingest.classifiers import linear_text
+from ingest.classifiers import stored_model
 from ingest.datafiles import data_path, load_yaml
 from ingest.normalize import normalize_question
 from ingest.paths import INDEXES_DIR
 from ingest.realworld import load_questions
 
-log = logging.getLogger(__name__)
-
 MODEL_FILE = "question-classifier.joblib"
-ARRAYS_FILE = "question-classifier.npz"     # the same model for numpy alone (classifiers.linear_text)
+ARRAYS_FILE = stored_model.arrays_file(MODEL_FILE)   # the same model for numpy alone (classifiers.linear_text)
 META_FILE = "question-classifier.json"
 SETTINGS_FILE = data_path("question_model.yaml")
 EXAMPLES_FILE = data_path("question_examples.yaml")
@@ -124,30 +119,16 @@ def train(texts: list[str], labels: list[str]):
 
 def training_fingerprint(knowledge_dir: Path | str) -> str:
     """Changes whenever the training data or its settings change (so ingest retrains)."""
-    knowledge_dir = Path(knowledge_dir)
-    digest = hashlib.sha256(str(TRAINING_VERSION).encode())
-    for path in (knowledge_dir / "realworld" / "questions.yaml", EXAMPLES_FILE, CARD_EXAMPLES_FILE, SETTINGS_FILE):
-        try:
-            digest.update(path.read_bytes())
-        except OSError:
-            digest.update(b"missing")
-    return digest.hexdigest()[:16]
+    return stored_model.fingerprint(str(TRAINING_VERSION), (Path(knowledge_dir) / "realworld" / "questions.yaml",
+                                                            EXAMPLES_FILE, CARD_EXAMPLES_FILE, SETTINGS_FILE))
 
 
 def train_and_save(knowledge_dir: Path | str, cards: list[Card], folder: Path) -> dict:
     """Train on the train split and card phrasings; write the model and its metadata into `folder`."""
-    import joblib
-    import sklearn
-
     texts, labels = training_examples(knowledge_dir, cards)
-    pipeline = train(texts, labels)
-    joblib.dump(pipeline, folder / MODEL_FILE)
-    exported = linear_text.export(pipeline, folder / ARRAYS_FILE)
-    meta = {"classes": list(pipeline.classes_), "examples": len(texts), "sklearn": sklearn.__version__,
-            "arrays": exported,
-            "fingerprint": training_fingerprint(knowledge_dir), "splits": ["train"]}
-    (folder / META_FILE).write_text(json.dumps(meta, ensure_ascii=False, indent=2), encoding="utf-8")
-    return meta
+    return stored_model.save(train(texts, labels), folder, MODEL_FILE, META_FILE,
+                             {"examples": len(texts), "fingerprint": training_fingerprint(knowledge_dir),
+                              "splits": ["train"]})
 
 
 class QuestionClassifier:
@@ -157,19 +138,9 @@ class QuestionClassifier:
 
     @classmethod
     def load(cls, folder: Path) -> QuestionClassifier | None:
-        """The model stored with an index version, or None when that index has none (log says why).
-
-        Its arrays when ingest exported them (no scikit-learn import, see classifiers.linear_text)."""
-        arrays = Path(folder) / ARRAYS_FILE
-        if arrays.is_file():
-            return cls(linear_text.LinearTextModel.load(arrays))
-        import joblib
-
-        path = Path(folder) / MODEL_FILE
-        if not path.is_file():
-            log.warning("no question classifier in the index; rebuild with `python -m ingest`")
-            return None
-        return cls(joblib.load(path))
+        """The model stored with an index version, or None when that index has none (log says why)."""
+        pipeline = stored_model.load(folder, MODEL_FILE, "question classifier")
+        return cls(pipeline) if pipeline is not None else None
 
     def predict(self, text: str) -> Prediction:
         """For a normalised (Simplified) question."""

@@ -1,0 +1,162 @@
+"""The scope classifier (answer / not_covered / out_of_scope), its verdict, and the rules beside it."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import yaml
+
+from bot.engine.intent import is_out_of_scope
+from bot.engine.not_covered import match_topic
+from bot.engine.query import normalize_question
+from bot.engine.scope import read_scope, settings, verdict
+from bot.engine.understanding import QuestionReader
+from ingest.cards import load_cards
+from ingest.classifiers.scope_model import (
+    CLASSES,
+    META_FILE,
+    MODEL_FILE,
+    ScopeClassifier,
+    ScopeProbabilities,
+    legal_questions,
+    train,
+    train_and_save,
+    training_examples,
+)
+from ingest.corpus import load_corpus
+from ingest.realworld import load_questions
+from tests.conftest import KNOWLEDGE
+
+FIXTURE = [
+    ("催收打我妈电话合法吗", "answer"), ("信用卡还不上会坐牢吗", "answer"), ("催收上门威胁我怎么办", "answer"),
+    ("花呗逾期多久会打给家人", "not_covered"), ("京东白条逾期几天上征信", "not_covered"),
+    ("借呗的催收政策是什么", "not_covered"),
+    ("离婚后孩子抚养权归谁", "out_of_scope"), ("交通事故对方全责怎么赔", "out_of_scope"),
+    ("儿媳是第几顺序继承人", "out_of_scope"),
+]
+
+
+@pytest.fixture(scope="module")
+def cards():
+    return load_cards(KNOWLEDGE, load_corpus(KNOWLEDGE))
+
+
+@pytest.fixture(scope="module")
+def fixture_model():
+    texts, labels = zip(*FIXTURE)
+    return ScopeClassifier(train(list(texts), list(labels)))
+
+
+def test_classifier_learns_a_small_fixture(fixture_model):
+    assert fixture_model.predict("离婚后孩子的抚养权").out_of_scope > 0.5
+    assert fixture_model.predict("催收打我妈妈的电话合法吗").answer > 0.5
+    p = fixture_model.predict("白条逾期几天会打给家人")
+    assert p.not_covered == max(p.answer, p.not_covered, p.out_of_scope)
+    assert sum((p.answer, p.not_covered, p.out_of_scope)) == pytest.approx(1.0)
+
+
+def test_training_uses_the_train_split_and_the_other_fields_questions(cards):
+    texts, labels = training_examples(KNOWLEDGE, cards)
+    assert set(labels) == set(CLASSES)
+    trained = set(texts)
+    train_texts = {normalize_question(q.text) for q in load_questions(KNOWLEDGE, splits=("train",))}
+    held_out = [normalize_question(q.text) for q in load_questions(KNOWLEDGE, splits=("dev", "test"))]
+    assert not [t for t in held_out if t in trained and t not in train_texts]
+    other = {normalize_question(t) for t in legal_questions(KNOWLEDGE)}
+    assert len(other) >= 200 and other <= trained
+    assert all(label == "out_of_scope" for text, label in zip(texts, labels) if text in other - train_texts)
+
+
+def test_other_fields_questions_are_train_only_with_provenance():
+    items = yaml.safe_load((Path(KNOWLEDGE) / "realworld" / "legal_questions.yaml").read_text(encoding="utf-8"))
+    assert len({i["id"] for i in items}) == len(items) == len({i["text"] for i in items})
+    assert all(i["split"] == "train" and i["label"] == "out_of_scope" for i in items)
+    assert all(i["url"].startswith("https://github.com/") and i["text"].strip() for i in items)
+    evaluated = {q.text for q in load_questions(KNOWLEDGE)}
+    assert not evaluated & {i["text"] for i in items}
+
+
+def test_missing_file_means_no_other_fields_questions(tmp_path):
+    assert legal_questions(tmp_path) == []
+
+
+def test_model_is_saved_with_the_index_and_loads(tmp_path, cards):
+    meta = train_and_save(KNOWLEDGE, cards, tmp_path)
+    assert (tmp_path / MODEL_FILE).is_file()
+    assert json.loads((tmp_path / META_FILE).read_text(encoding="utf-8"))["splits"] == ["train"]
+    model = ScopeClassifier.load(tmp_path)
+    assert model is not None and sorted(meta["classes"]) == sorted(CLASSES)
+    assert model.predict(normalize_question("二婚没有房产证房子怎么继承")).out_of_scope > 0.5
+    assert model.predict(normalize_question("催收打我妈电话合法吗")).answer > 0.5
+    assert ScopeClassifier.load(tmp_path / "missing") is None
+
+
+@pytest.mark.parametrize("probs,expected", [
+    ((0.2, 0.7, 0.1), "not_covered"),
+    ((0.2, 0.1, 0.7), "out_of_scope"),
+    ((0.9, 0.05, 0.05), None),
+    ((0.4, 0.3, 0.3), None),                     # neither negative is likely enough
+])
+def test_verdict_needs_one_negative_above_its_threshold(probs, expected):
+    assert verdict(ScopeProbabilities(*probs)) == expected
+
+
+def test_a_long_message_gets_no_verdict(fixture_model):
+    story = "离婚后孩子抚养权归谁" * (settings()["max_chars"] // 10 + 1)
+    assert read_scope(fixture_model, "离婚后孩子抚养权归谁") == "out_of_scope"
+    assert read_scope(fixture_model, story) is None
+    assert read_scope(None, "离婚后孩子抚养权归谁") is None
+
+
+def test_reader_uses_the_scope_verdict(fixture_model, cards):
+    reader = QuestionReader(None, {c.id for c in cards}, fixture_model)
+    assert reader.read("交通事故对方全责怎么赔偿").out_of_scope
+    understood = reader.read("白条逾期几天会打给家人")
+    assert understood.not_covered is not None and not understood.out_of_scope
+    plain = reader.read("催收打我妈妈的电话合法吗")
+    assert plain.not_covered is None and not plain.out_of_scope
+
+
+@pytest.mark.parametrize("text", ["四大国有银行个人贷款利息哪家低", "借钱一个月利息多少", "贷款买车首付多少",
+                                  "买房对征信有什么要求", "信用卡积分怎么兑换", "法院拍卖资产怎么做账"])
+def test_banking_questions_outside_collection_are_out_of_scope(text):
+    assert is_out_of_scope(normalize_question(text))
+
+
+@pytest.mark.parametrize("text", ["年利息多少合法", "网贷年利率多少合法", "一个月利息多少算高利贷",
+                                  "信用卡逾期会影响买房吗", "利息超过本金合法吗"])
+def test_interest_and_credit_questions_stay_in_scope(text):
+    assert not is_out_of_scope(normalize_question(text))
+
+
+@pytest.mark.parametrize("text,topic", [("花呗逾期怎么申请个性化分期", "platform_installments"),
+                                        ("建行逾期上征信时间", "platform_policy")])
+def test_new_not_covered_topics(text, topic):
+    found = match_topic(normalize_question(text))
+    assert found is not None and found.id == topic
+
+
+@pytest.mark.parametrize("text", ["个性化分期怎么申请", "信用卡个性化分期条件", "网贷逾期可以申请停息挂账吗"])
+def test_bank_instalments_are_answerable(text):
+    assert match_topic(normalize_question(text)) is None
+
+
+def test_out_of_scope_verdict_needs_a_question_without_debt_words(fixture_model):
+    assert fixture_model.predict("交通事故对方全责，欠的赔偿款怎么要").out_of_scope > 0.5
+    assert read_scope(fixture_model, "交通事故对方全责，欠的赔偿款怎么要") is None
+
+
+def test_out_of_scope_verdict_yields_to_a_card_guess(fixture_model, cards):
+    from ingest.classifiers.question_model import QuestionClassifier
+    from ingest.classifiers.question_model import train as train_questions
+
+    guesses = QuestionClassifier(train_questions(["交通事故对方全责怎么赔", "催收打我妈电话合法吗"],
+                                                 ["out_of_scope", "contact-may-they-call"]))
+    reader = QuestionReader(guesses, {c.id for c in cards}, fixture_model)
+    assert fixture_model.predict("交通事故对方全责怎么赔偿").out_of_scope > 0.5
+    assert reader.read("交通事故对方全责怎么赔偿").out_of_scope
+    card_guess = QuestionReader(QuestionClassifier(train_questions(["交通事故对方全责怎么赔", "红烧肉怎么做"],
+                                                                   ["contact-may-they-call", "out_of_scope"])),
+                                {c.id for c in cards}, fixture_model)
+    assert not card_guess.read("交通事故对方全责怎么赔偿").out_of_scope
