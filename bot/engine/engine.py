@@ -223,7 +223,7 @@ class Engine:
             return "refused", compose_refusal(None, lang, k.corpus, notes), "offline"
         if understood.not_covered is not None:
             return "not_covered", compose_not_covered(understood.not_covered, lang, k.corpus, k.cards,
-                                                      terms, notes), "offline"
+                                                      terms, notes, understood.lender), "offline"
         if understood.out_of_scope:
             return "out_of_scope", compose_fixed("out_of_scope", lang, notes), "offline"
         return None

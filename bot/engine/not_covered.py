@@ -15,8 +15,10 @@ from functools import lru_cache
 import yaml
 
 from bot.datafiles import data_path
+from bot.engine.citation_relevance import is_referred
 from bot.engine.citation_text import render_citations
 from bot.engine.composer import Composed, card_sections, cite, english_cards, first_sentences, replies
+from bot.engine.lenders import LenderMatch, binds, lender_citations, lender_note
 from bot.language import localize
 from bot.messages import t
 from ingest.cards import Card
@@ -66,14 +68,25 @@ def match_topic(text: str) -> NotCoveredTopic | None:
 
 
 def compose_not_covered(topic: NotCoveredTopic, lang: str, corpus: Corpus, cards: dict[str, Card],
-                        terms: list[str], notes: list[str] | None = None) -> Composed:
-    """Not held, said first; then the related card's answer and articles (if any); then official help."""
+                        terms: list[str], notes: list[str] | None = None,
+                        lender: LenderMatch | None = None) -> Composed:
+    """Not held, said first; then the related card's answer and articles (if any); then official help.
+
+    When the question names a lender that the card's rules do not bind (the credit-card rule for an
+    online platform), the card's answer is not given: it would speak of those rules. The lender note
+    says which rules bind that lender instead, with its own articles."""
     wording = _data()["wording"]["en" if lang == "en" else "zh"]
     r = replies()["en" if lang == "en" else "zh"]
     blocks = [r[n] for n in notes or []] + [topic.text_en if lang == "en" else topic.text_zh]
     card = cards.get(topic.related or "")
     citations = []
-    if card is not None:
+    if card is not None and not all(binds(lender, x.doc_id) for x in card.cites):
+        blocks.append(lender_note(lender, lang))
+        citations = [c for c in lender_citations(lender, corpus)
+                     if is_referred(c.doc_id, c.article, blocks[-1], corpus)]
+        if citations:
+            blocks.append(render_citations(citations, lang, corpus))
+    elif card is not None:
         citations = [c for c in (cite(corpus, x.doc_id, x.article, terms) for x in card.cites) if c][:MAX_CITES]
         summary = _card_summary(card, lang)
         if summary and citations:

@@ -4,6 +4,7 @@ from __future__ import annotations
 import pytest
 
 from bot.engine.citations import is_valid
+from bot.engine.lenders import binds, detect_lender, lender_note
 from bot.engine.not_covered import compose_not_covered, generic_topic, match_topic
 from bot.engine.query import normalize_question
 from bot.engine.refusals import compose_refusal, refusal_kind
@@ -104,3 +105,17 @@ def test_not_covered_without_a_related_card_cites_nothing(corpus, cards):
         composed = compose_not_covered(topic, "en", corpus, cards, terms=[])
         assert composed.citations == []
         assert "12348" in composed.text
+
+
+def test_not_covered_for_a_lender_the_cards_rules_do_not_bind_gives_the_lender_note_instead(corpus, cards):
+    """The credit-card rule binds banks only: for an online platform it is neither cited nor summarised."""
+    question = normalize_question("微粒贷逾期几天会打给紧急联系人")
+    topic, lender = match_topic(question), detect_lender(question)
+    assert topic is not None and lender is not None
+    assert any(not binds(lender, x.doc_id) for x in cards[topic.related].cites)
+    composed = compose_not_covered(topic, "zh-Hans", corpus, cards, terms=[], lender=lender)
+    assert composed.text.startswith("我收录的法律里，没有规定")
+    assert lender_note(lender, "zh-Hans") in composed.text
+    assert all(binds(lender, c.doc_id) and is_valid(corpus, c) for c in composed.citations)
+    bank_only = compose_not_covered(topic, "zh-Hans", corpus, cards, terms=[])
+    assert any(not binds(lender, c.doc_id) for c in bank_only.citations)   # the card's rule without the lender
