@@ -237,10 +237,13 @@ class Engine:
                 strength = _card_strength(meta, 0)
                 if strength >= CARD_MIN_STRENGTH:
                     card = k.cards[meta["card_id"]]
-        # The classifier learned from Chinese phrasings; an English question's card is retrieval's.
+        # The classifier learned from Chinese phrasings: an English question's card stays retrieval's.
         if card is not None and understood is not None and understood.prediction is not None and lang != "en":
-            card, strength = self._fused_card(k, docs, understood.prediction, card, strength)
-        if understood is not None and understood.card_id is not None and (card is None or understood.card_overrides):
+            card, strength = self._fused_card(k, docs, understood.prediction, card, strength, role)
+        # It learned mostly from borrowers: its confidence alone does not replace the card found for a contact,
+        # relative or employer (the fusion above, which weighs retrieval too, may).
+        if understood is not None and understood.card_id is not None \
+                and (card is None or (understood.card_overrides and role not in THIRD_PARTIES)):
             # The classifier is confident (or retrieval found no card): its card answers, as strongly as its
             # probability says.
             same = card is not None and card.id == understood.card_id
@@ -260,10 +263,15 @@ class Engine:
         return evidence
 
     @staticmethod
-    def _fused_card(k: Knowledge, docs: list, prediction, card: Card, strength: float) -> tuple[Card, float]:
+    def _fused_card(k: Knowledge, docs: list, prediction, card: Card, strength: float,
+                    role: str = "borrower") -> tuple[Card, float]:
         """Retrieval found a card: the classifier's probabilities may pick another of the retrieved or predicted
-        cards (bot.engine.retrieval.fused_card); a switched card is as strong as retrieval or the classifier says."""
-        fused = fused_card(docs, prediction.card_probabilities(), card.id, TOP_CARDS)
+        cards (bot.engine.retrieval.fused_card); a switched card is as strong as retrieval or the classifier says.
+        A contact, relative or employer is switched only to a card written for them."""
+        probabilities = prediction.card_probabilities()
+        if role in THIRD_PARTIES:
+            probabilities = {c: p for c, p in probabilities.items() if c in k.cards and _written_for(k.cards[c], role)}
+        fused = fused_card(docs, probabilities, card.id, TOP_CARDS)
         if fused is None or fused[0] not in k.cards:
             return card, strength
         retrieved = [d for d in docs if d.metadata.get("source") == "card"][:TOP_CARDS]
@@ -339,6 +347,11 @@ def _reader(settings, index, cards: list[Card]) -> QuestionReader:
     folder = index_folder(settings, index.version) if settings is not None and index is not None else None
     return QuestionReader(QuestionClassifier.load(folder) if folder else None, {c.id for c in cards},
                           ScopeClassifier.load(folder) if folder else None)
+
+
+def _written_for(card: Card, role: str) -> bool:
+    """The card has text for this third party: its own role text, or it is a contact's card."""
+    return role in card.roles or card.audience == "contact"
 
 
 def _speaks_to(card: Card, role: str) -> bool:
