@@ -2,9 +2,9 @@
 
 Importing scikit-learn takes about a second (it imports SciPy's statistics), which a one-off
 `python -m bot ask` would pay for a handful of multiplications. So `python -m ingest` also writes
-the trained question classifier's numbers (vocabulary, idf, coefficients) next to its joblib file,
+the trained classifiers' numbers (vocabulary, idf, coefficients) next to their joblib files,
 and the bot applies them here the way scikit-learn's `transform` and `predict_proba` do: the same
-`char_wb` n-grams, counts, sublinear tf, idf weights, l2 norm and softmax. A pipeline of any other
+`char` or `char_wb` n-grams, counts, sublinear tf, idf weights, l2 norm and softmax. A pipeline of any other
 shape is not exported (the joblib file is loaded instead). The probabilities agree with
 scikit-learn's to rounding error (tests/understanding/test_question_model.py).
 """
@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 
 _WHITE_SPACES = re.compile(r"\s\s+")    # as sklearn.feature_extraction.text
+ANALYZERS = ("char", "char_wb")
 
 
 def export(pipeline, path: Path) -> bool:
@@ -29,7 +30,7 @@ def export(pipeline, path: Path) -> bool:
     if len(steps) != 2 or not isinstance(steps[0], TfidfVectorizer) or not isinstance(steps[1], LogisticRegression):
         return False
     vectorizer, regression = steps
-    plain = (vectorizer.analyzer == "char_wb" and vectorizer.input == "content" and vectorizer.preprocessor is None
+    plain = (vectorizer.analyzer in ANALYZERS and vectorizer.input == "content" and vectorizer.preprocessor is None
              and vectorizer.strip_accents is None and not vectorizer.binary and vectorizer.norm == "l2"
              and vectorizer.use_idf and len(regression.classes_) > 2)     # two classes use another formula
     if not plain:
@@ -38,7 +39,7 @@ def export(pipeline, path: Path) -> bool:
     np.savez(path, terms=np.array(terms), idf=vectorizer.idf_, coef=regression.coef_,
              intercept=regression.intercept_, classes=np.array([str(c) for c in regression.classes_]),
              ngram_range=np.array(vectorizer.ngram_range), lowercase=np.array(vectorizer.lowercase),
-             sublinear_tf=np.array(vectorizer.sublinear_tf))
+             sublinear_tf=np.array(vectorizer.sublinear_tf), analyzer=np.array(vectorizer.analyzer))
     return True
 
 
@@ -54,6 +55,7 @@ class LinearTextModel:
         self.min_n, self.max_n = (int(n) for n in arrays["ngram_range"])
         self.lowercase = bool(arrays["lowercase"])
         self.sublinear_tf = bool(arrays["sublinear_tf"])
+        self.analyzer = str(arrays["analyzer"]) if "analyzer" in arrays else "char_wb"
 
     @classmethod
     def load(cls, path: Path) -> LinearTextModel:
@@ -61,6 +63,15 @@ class LinearTextModel:
             return cls({name: stored[name] for name in stored.files})
 
     def _ngrams(self, text: str) -> list[str]:
+        return self._char_ngrams(text) if self.analyzer == "char" else self._char_wb_ngrams(text)
+
+    def _char_ngrams(self, text: str) -> list[str]:
+        """scikit-learn's `_char_ngrams`: every n-gram of the whole text, spaces included."""
+        text = _WHITE_SPACES.sub(" ", text)
+        return [text[i:i + n] for n in range(self.min_n, min(self.max_n, len(text)) + 1)
+                for i in range(len(text) - n + 1)]
+
+    def _char_wb_ngrams(self, text: str) -> list[str]:
         """scikit-learn's `_char_wb_ngrams`: n-grams inside words, padded with one space each side."""
         ngrams = []
         for word in _WHITE_SPACES.sub(" ", text).split():

@@ -53,5 +53,5 @@ def test_realworld_test_split_figures(engine):
 
     report = evaluate(engine, KNOWLEDGE, "test")
     assert report["bad_citations"] == 0
-    assert report["gold_citation"] >= 0.74
-    assert report["negatives_handled"] >= 0.35
+    assert report["gold_citation"] >= 0.70
+    assert report["negatives_handled"] >= 0.40

@@ -188,10 +188,10 @@ def test_real_test_split_figures(model, corpus):
 
     items = realworld_items(KNOWLEDGE, "test")
     with_model, rules = score(items, corpus, model), score(items, corpus, None)
-    assert with_model["unlawful_recall"] >= 0.55 and with_model["unlawful_recall"] > rules["unlawful_recall"]
-    assert with_model["right_code"] >= 0.50 and with_model["right_code"] > rules["right_code"]
-    assert with_model["exact_set"] >= 0.20
-    assert with_model["lawful_flagged"] <= 0.06
+    assert with_model["unlawful_recall"] >= 0.50 and with_model["unlawful_recall"] > rules["unlawful_recall"]
+    assert with_model["right_code"] >= 0.41 and with_model["right_code"] > rules["right_code"]
+    assert with_model["exact_set"] >= 0.22
+    assert with_model["lawful_flagged"] <= 0.02
 
 
 def test_message_eval_reports_both_sets_as_markdown_and_json(corpus, capsys):
