@@ -5,7 +5,7 @@ plus coded detectors for late hours and call frequency. Messages are matched in 
 Mandarin (`ingest.normalize`) so Traditional and Cantonese input work the same.
 
 This matcher lives in ingest, not in the bot's checker, because ingest needs it without the bot:
-the trained classifier adds codes to the rules' findings, so its thresholds are chosen on dev
+the trained classifier adds codes to the rules' findings, so its thresholds are chosen on held-out messages
 against what the rules already find (ingest/classifiers/message_training.py). The bot's checker
 (bot/tools/checker.py) reports the same hits with its wording and verified citations.
 """

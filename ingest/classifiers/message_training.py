@@ -1,8 +1,10 @@
-"""Train the collector-message classifier during ingest and pick its thresholds on dev.
+"""Train the collector-message classifier during ingest and pick its thresholds on held-out messages.
 
 Training data: the `train` split of knowledge/realworld/messages.yaml plus the project's own
-labelled cases (ingest/data/checker_cases.yaml). Thresholds: the `dev` split only; `test` is never
-read here. The model is written into the new index folder, next to the manifest.
+labelled cases (ingest/data/checker_cases.yaml). Thresholds: the real train messages scored out of
+fold (models trained without their source page) pooled with the `dev` split; dev alone (50
+messages) gave thresholds that did not hold on new pages. `test` is never read here. The model is
+written into the new index folder, next to the manifest.
 
 The checker reports the rules' hits plus the model's, so thresholds are chosen on what the two
 find together: the pattern matcher (ingest/classifiers/message_rules.py) lives in ingest for this
