@@ -6,7 +6,8 @@ normalised to Simplified, half-width and lower case, one logistic regression per
 (one-vs-rest). It is applied per clause (sentence punctuation and line breaks), so every finding
 can still show the clause that triggered it. Thresholds are chosen per code on held-out messages
 (train scored out of fold, grouped by source page, pooled with dev) and stored with the model;
-`python -m ingest` trains it (ingest/classifiers/message_training.py) and writes it next to the index manifest; the bot's checker loads it from there (`serving_model`).
+`python -m ingest` trains it (ingest/classifiers/message_training.py) and writes it next to the
+index manifest; the bot's checker loads it from there (`serving_model`).
 """
 from __future__ import annotations
 
