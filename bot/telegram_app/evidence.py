@@ -69,10 +69,10 @@ def _store(context: ContextTypes.DEFAULT_TYPE) -> IncidentLogStore:
     return data[STORE]
 
 
-def forget_user(context: ContextTypes.DEFAULT_TYPE, user_id: int) -> None:
+async def forget_user(context: ContextTypes.DEFAULT_TYPE, user_id: int) -> None:
     """Part of /forget: the log, kept screenshots and pending OCR results."""
     _store(context).delete_user(str(user_id))
-    pending.forget(context, user_id)
+    await pending.forget(context, user_id)
 
 
 def _private(update: Update) -> bool:
@@ -141,8 +141,8 @@ async def on_image(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     del data    # the image is not kept unless the user asks for it below
     svc.stats.checks += 1
-    token = pending.remember(context, update.effective_user.id, report.text, file_id,
-                             [{"code": f.code, "excerpt": f.excerpt} for f in report.findings])
+    token = await pending.remember(context, update.effective_user.id, report.text, file_id,
+                                   [{"code": f.code, "excerpt": f.excerpt} for f in report.findings])
     markup = keyboard([[(msg("add_button", lang), f"ev:a:{token}")], [(msg("add_image_button", lang), f"ev:i:{token}")]])
     await send_html(context.bot, update.effective_chat.id, esc(report.render()), markup)
 
@@ -254,7 +254,7 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if parts[1:2] == ["c"]:
         await _complaint_attachment(update, context, lang)
         return
-    entry = pending.find(context, update.effective_user.id, parts[-1]) if len(parts) == 3 else None
+    entry = await pending.find(context, update.effective_user.id, parts[-1]) if len(parts) == 3 else None
     if entry is None:
         await _say(update, context, "expired")
         return
@@ -267,7 +267,7 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             await _say(update, context, "download_failed")
             return
     incident = incident_from_form({"text": entry["text"]}, entry["findings"], _tz(context), source="screenshot")
-    pending.drop(context, update.effective_user.id, parts[-1])
+    await pending.drop(context, update.effective_user.id, parts[-1])
     try:
         await update.callback_query.edit_message_reply_markup(None)
     except TelegramError:

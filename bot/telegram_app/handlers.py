@@ -313,7 +313,7 @@ async def _forget(update: Update, context: ContextTypes.DEFAULT_TYPE, answer: st
     user_id = update.effective_user.id
     svc = services(context)
     userdata.forget_user(context.application, user_id)
-    evidence.forget_user(context, user_id)    # the harassment log and kept screenshots
+    await evidence.forget_user(context, user_id)    # the harassment log and kept screenshots
     svc.limiter.forget(user_id)
     svc.update_limiter.forget(user_id)
     await context.application.update_persistence()

@@ -3,9 +3,9 @@
 user_data keys: lang (chosen with /lang), seen (last activity, for retention) and
 chats: per chat id, history (the last turns, numbers and e-mails masked, for
 follow-ups), seq and answers (the follow-up questions behind buttons) and form
-(an unfinished tool's answers, dropped when it ends). With REDIS_URL also screenshots:
-the OCR results waiting for their "add to log" button (`pending`). Nothing else about the
-user is stored; /privacy and README's privacy section say the same.
+(an unfinished tool's answers, dropped when it ends). The OCR results waiting for their "add to
+log" button are apart (`pending`: in memory, or a Redis key expiring after an hour). Nothing else
+about the user is stored; /privacy and README's privacy section say the same.
 """
 from __future__ import annotations
 

@@ -16,6 +16,8 @@ import time
 import pytest
 
 from bot.language import detect_language
+from bot.telegram_app.pending import PENDING_SECONDS
+from bot.telegram_app.pending import redis_key as pending_key
 from tests.support import free_port, screens
 from tests.support.bot_process import ADMIN_ID, TOKEN, BotProcess
 from tests.support.fake_bot_api import FakeBotAPI
@@ -201,6 +203,28 @@ def _stored_state(redis_url: str, user: int) -> dict:
         client.close()
 
 
+def _pending(redis_url: str, user: int) -> dict:
+    """The screenshot results waiting for their buttons (their own key, not the user's state)."""
+    import redis
+
+    client = redis.Redis.from_url(redis_url)
+    try:
+        raw = client.get(pending_key("replicas", user))
+        return json.loads(raw) if raw else {}
+    finally:
+        client.close()
+
+
+def _ttl(redis_url: str, key: str) -> int:
+    import redis
+
+    client = redis.Redis.from_url(redis_url)
+    try:
+        return client.ttl(key)
+    finally:
+        client.close()
+
+
 def _screenshot_reply(api, user: int):
     mark = api.mark()
     api.send_photo(user, screens.to_bytes(screens.THREAT_SMS))
@@ -216,15 +240,17 @@ def test_screenshot_read_on_one_replica_is_logged_from_the_other(cluster, redis_
     _via(proxy, A)
     reply = _screenshot_reply(api, user)
     add = next(b["callback_data"] for b in reply.buttons if b["callback_data"].startswith("ev:a:"))
-    waiting = _stored_state(redis_server, user)["user_data"]["screenshots"]
+    waiting = _pending(redis_server, user)
     assert list(waiting) == [add.split(":")[-1]] and set(waiting.popitem()[1]) == {"text", "file_id", "findings", "at"}
+    assert "screenshots" not in _stored_state(redis_server, user).get("user_data", {})   # not kept for retention
+    assert 0 < _ttl(redis_server, pending_key("replicas", user)) <= PENDING_SECONDS
 
     _via(proxy, B)                                      # B never saw the screenshot
     mark = api.mark()
     api.press(user, reply, add)
     added = api.wait_for("sendMessage", chat_id=user, after=mark, predicate=lambda c: "已加入记录" in c.text)
     assert "共 1 条" in added.text
-    assert "screenshots" not in _stored_state(redis_server, user).get("user_data", {})
+    assert _pending(redis_server, user) == {}
 
     _via(proxy, A)                                      # pressed again: logged once only
     mark = api.mark()
@@ -232,7 +258,7 @@ def test_screenshot_read_on_one_replica_is_logged_from_the_other(cluster, redis_
     api.wait_for("sendMessage", chat_id=user, after=mark, predicate=lambda c: "已过期" in c.text)
 
     _screenshot_reply(api, user)                        # another one waits; /forget removes it too
-    assert _stored_state(redis_server, user)["user_data"]["screenshots"]
+    assert _pending(redis_server, user)
     mark = api.mark()
     api.send_command(user, "/forget")
     confirm = api.wait_for("sendMessage", chat_id=user, after=mark)
