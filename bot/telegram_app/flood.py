@@ -86,16 +86,21 @@ class SlidingWindowPacer:
             ready = max(ready, self._calls[-1].started + self.min_gap)
         if len(self._calls) == self.limit:
             oldest = self._calls[0]
-            if oldest.ended is None and now < oldest.started + self.window:
-                return math.inf
-            ready = max(ready, (oldest.ended or now) + self.window)
+            if oldest.ended is None:
+                if now < oldest.started + self.window:
+                    return math.inf
+                oldest.ended = oldest.started + self.window   # a hung call counts as ended a window after it began
+            ready = max(ready, oldest.ended + self.window)
         return max(0.0, ready - now)
 
     def pause(self, seconds: float) -> None:
         self._paused_until = max(self._paused_until, self.clock() + seconds)
 
     def idle(self) -> bool:
-        return not self._turn.locked() and self.delay() == 0
+        """No call waiting and none in the last window: dropping this pacer forgets nothing."""
+        now = self.clock()
+        return not self._turn.locked() and all(c.ended is not None and now - c.ended >= self.window
+                                               for c in self._calls)
 
     async def _wait_turn(self) -> _Call:
         async with self._turn:
@@ -170,7 +175,10 @@ class FloodPacer(BaseRateLimiter):
         chat_id = data.get("chat_id")
         paced = chat_id is not None and endpoint not in UNPACED_ENDPOINTS
         group = self._group_pacer(chat_id) if paced else None
-        retries = rate_limit_args or self.max_retries
+        # PTB passes `rate_limit_args` through unchanged: a number here, AIORateLimiter's dict elsewhere.
+        if isinstance(rate_limit_args, dict):
+            rate_limit_args = rate_limit_args.get("max_retries")
+        retries = rate_limit_args if isinstance(rate_limit_args, int) else self.max_retries
         for attempt in range(retries + 1):
             try:
                 async with (group.slot() if group else contextlib.nullcontext()) as group_call, \

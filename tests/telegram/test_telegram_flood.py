@@ -59,6 +59,29 @@ def test_oldest_call_still_running_blocks_until_it_ends_or_a_window_passes():
     assert pacer.delay() == math.inf
     clock.now += 1.0                         # a hung request no longer holds the others
     assert pacer.delay() == pytest.approx(1.0)
+    clock.now += 1.0                         # ... and the wait ends, though it is still running
+    assert pacer.delay() == 0
+
+
+def test_a_hung_call_first_seen_after_its_window_does_not_block_forever():
+    clock = Clock()
+    pacer = SlidingWindowPacer(2, 0.2, clock=clock)
+    started(pacer, clock, ended_after=None)
+    started(pacer, clock, ended_after=0.0)
+    clock.now += 0.3                         # first look comes after the hung call's window
+    first = pacer.delay()
+    clock.now += first
+    assert first <= 0.2 and pacer.delay() == 0
+
+
+def test_a_pacer_that_sent_within_its_window_is_not_idle():
+    clock = Clock()
+    pacer = SlidingWindowPacer(20, 60.0, clock=clock)
+    started(pacer, clock, ended_after=0.0)
+    clock.now += 1.0
+    assert pacer.delay() == 0 and not pacer.idle()    # dropping it would forget this minute's call
+    clock.now += 60.0
+    assert pacer.idle()
 
 
 def test_a_refused_call_gives_its_place_back():
