@@ -21,6 +21,8 @@ def rules() -> dict:
     data = load_yaml("intents.yaml", empty={})
     data["_refused"] = [re.compile(p, re.IGNORECASE) for p in data.get("refused", [])]
     data["_out_of_scope"] = [re.compile(p, re.IGNORECASE) for p in data.get("out_of_scope", [])]
+    data["_out_of_scope_banking"] = [re.compile(p, re.IGNORECASE) for p in data.get("out_of_scope_banking", [])]
+    data["_collection_words"] = re.compile(data.get("collection_words") or r"(?!)")
     data["_greeting_exact"] = {_PUNCT.sub("", str(g)).lower() for g in data["greeting"]["exact"]}
     return data
 
@@ -36,9 +38,13 @@ def is_refused(text: str) -> bool:
 
 
 def is_out_of_scope(text: str) -> bool:
-    """Debt questions the bot does not cover (the user is the lender; wages; deposits)."""
+    """Debt questions the bot does not cover (the user is the lender; wages; deposits), and banking
+    questions (loan prices, points, down payments …) that say nothing of a debt being collected."""
     lowered = text.lower()
-    return any(p.search(lowered) for p in rules()["_out_of_scope"])
+    data = rules()
+    if any(p.search(lowered) for p in data["_out_of_scope"]):
+        return True
+    return not data["_collection_words"].search(lowered) and any(p.search(lowered) for p in data["_out_of_scope_banking"])
 
 
 def has_injection(text: str) -> bool:

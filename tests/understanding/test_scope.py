@@ -130,6 +130,13 @@ def test_interest_and_credit_questions_stay_in_scope(text):
     assert not is_out_of_scope(normalize_question(text))
 
 
+@pytest.mark.parametrize("text", ["催收公司打电话到我公司做账的同事那里", "催收威胁要拍卖我付了首付的房子",
+                                  "催收说不还钱就扣光我的信用卡积分，合法吗", "逾期一天利息多少",
+                                  "逾期会影响我的芝麻信用积分吗"])
+def test_banking_words_inside_a_collection_question_do_not_make_it_out_of_scope(text):
+    assert not is_out_of_scope(normalize_question(text))
+
+
 @pytest.mark.parametrize("text,topic", [("花呗逾期怎么申请个性化分期", "platform_installments"),
                                         ("建行逾期上征信时间", "platform_policy")])
 def test_new_not_covered_topics(text, topic):
