@@ -13,6 +13,7 @@ reason, and the bot's checker uses the same matcher. Training itself needs no ru
 from __future__ import annotations
 
 import hashlib
+import logging
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,6 +32,8 @@ from ingest.classifiers.message_model import (
 )
 from ingest.classifiers.message_rules import CODES, RULES_PATH, load_message_rules, rule_hits
 from ingest.realworld import Message, load_messages
+
+log = logging.getLogger(__name__)
 
 MESSAGES_FILE = Path("realworld") / "messages.yaml"
 GRID = tuple(round(0.2 + 0.05 * i, 2) for i in range(15))     # 0.20 … 0.90
@@ -113,10 +116,16 @@ def flagged(lawful: list[DevItem], thresholds: dict[str, float]) -> int:
     return sum(bool(predicted(i, thresholds)) for i in lawful)
 
 
+def model_flagged(lawful: list[DevItem], thresholds: dict[str, float]) -> int:
+    """Lawful messages the model flags beyond the rules (the thresholds cannot undo a rule's hit)."""
+    return sum(bool(predicted(i, thresholds) - i.rules) for i in lawful)
+
+
 def lawful_allowed(lawful: list[DevItem], thresholds: dict[str, float]) -> bool:
-    """Lawful messages flagged stay within MAX_LAWFUL_FLAGGED, even with every threshold LAWFUL_MARGIN lower."""
-    lowered = {c: t - LAWFUL_MARGIN for c, t in thresholds.items()}
-    return flagged(lawful, lowered) <= MAX_LAWFUL_FLAGGED * len(lawful)
+    """Lawful messages the model flags stay within MAX_LAWFUL_FLAGGED, even with every threshold
+    LAWFUL_MARGIN lower (a head that never fires stays silent)."""
+    lowered = {c: t if t >= NO_THRESHOLD else t - LAWFUL_MARGIN for c, t in thresholds.items()}
+    return model_flagged(lawful, lowered) <= MAX_LAWFUL_FLAGGED * len(lawful)
 
 
 def gain(unlawful: list[DevItem], thresholds: dict[str, float], codes: list[str]) -> tuple[float, int]:
@@ -164,6 +173,8 @@ def choose_thresholds(items: list[DevItem], codes: list[str]) -> dict[str, float
         thresholds.update({c: t for c in shared})
     # The any-code head last: it only adds a code to messages nothing else flagged.
     thresholds[UNLAWFUL] = lowest_allowed(items, lawful, thresholds, [UNLAWFUL], GRID)
+    if all(t >= NO_THRESHOLD for t in thresholds.values()):
+        log.warning("message model: no threshold keeps lawful messages unflagged; the model adds nothing")
     return thresholds
 
 
