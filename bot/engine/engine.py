@@ -276,6 +276,8 @@ class Engine:
             return card, strength
         retrieved = [d for d in docs if d.metadata.get("source") == "card"][:TOP_CARDS]
         rank = next((i for i, d in enumerate(retrieved) if d.metadata.get("card_id") == fused[0]), None)
+        if rank is None and fused[1] < k.reader.thresholds["card"]:
+            return card, strength       # a card retrieval never ranked needs a confident classifier
         own = _card_strength(retrieved[rank].metadata, rank) if rank is not None else 0.0
         return k.cards[fused[0]], max(own, fused[1], CARD_MIN_STRENGTH)
 
