@@ -175,14 +175,7 @@ def test_harassment_log_is_shared_and_forget_deletes_it_everywhere(cluster, redi
     api.wait_for("sendMessage", chat_id=user, after=mark, predicate=lambda c: "共 2 条" in c.text)
     assert _redis_keys_of(redis_server, user)
 
-    mark = api.mark()
-    api.send_command(user, "/forget")
-    confirm = api.wait_for("sendMessage", chat_id=user, after=mark)
-    api.press(user, confirm, "fg:y")
-    api.wait_for("editMessageText", after=mark, predicate=lambda c: c.get("chat_id") == user)
-    deadline = time.monotonic() + 10       # the state is written when the update's work ends
-    while _redis_keys_of(redis_server, user) and time.monotonic() < deadline:
-        time.sleep(0.1)
+    _forget_and_wait(api, redis_server, user)
     assert _redis_keys_of(redis_server, user) == []   # state, forms, rate-limit hits, log: all gone
 
     _via(proxy, A)
@@ -192,37 +185,45 @@ def test_harassment_log_is_shared_and_forget_deletes_it_everywhere(cluster, redi
     assert "共 2 条" not in listing.text and "共 1 条" not in listing.text
 
 
-def _stored_state(redis_url: str, user: int) -> dict:
+def _forget_and_wait(api, redis_url: str, user: int) -> None:
+    """/forget, confirmed; then wait until the user's keys are gone (the state is written when the
+    update's work ends), at most 10 s."""
+    mark = api.mark()
+    api.send_command(user, "/forget")
+    confirm = api.wait_for("sendMessage", chat_id=user, after=mark)
+    api.press(user, confirm, "fg:y")
+    api.wait_for("editMessageText", after=mark, predicate=lambda c: c.get("chat_id") == user)
+    deadline = time.monotonic() + 10
+    while _redis_keys_of(redis_url, user) and time.monotonic() < deadline:
+        time.sleep(0.1)
+
+
+def _redis_call(redis_url: str, use):
     import redis
 
     client = redis.Redis.from_url(redis_url)
     try:
-        raw = client.get(f"replicas:user:{user}")
-        return json.loads(raw) if raw else {}
+        return use(client)
     finally:
         client.close()
+
+
+def _json_at(redis_url: str, key: str) -> dict:
+    raw = _redis_call(redis_url, lambda client: client.get(key))
+    return json.loads(raw) if raw else {}
+
+
+def _stored_state(redis_url: str, user: int) -> dict:
+    return _json_at(redis_url, f"replicas:user:{user}")
 
 
 def _pending(redis_url: str, user: int) -> dict:
     """The screenshot results waiting for their buttons (their own key, not the user's state)."""
-    import redis
-
-    client = redis.Redis.from_url(redis_url)
-    try:
-        raw = client.get(pending_key("replicas", user))
-        return json.loads(raw) if raw else {}
-    finally:
-        client.close()
+    return _json_at(redis_url, pending_key("replicas", user))
 
 
 def _ttl(redis_url: str, key: str) -> int:
-    import redis
-
-    client = redis.Redis.from_url(redis_url)
-    try:
-        return client.ttl(key)
-    finally:
-        client.close()
+    return _redis_call(redis_url, lambda client: client.ttl(key))
 
 
 def _screenshot_reply(api, user: int):
@@ -259,14 +260,7 @@ def test_screenshot_read_on_one_replica_is_logged_from_the_other(cluster, redis_
 
     _screenshot_reply(api, user)                        # another one waits; /forget removes it too
     assert _pending(redis_server, user)
-    mark = api.mark()
-    api.send_command(user, "/forget")
-    confirm = api.wait_for("sendMessage", chat_id=user, after=mark)
-    api.press(user, confirm, "fg:y")
-    api.wait_for("editMessageText", after=mark, predicate=lambda c: c.get("chat_id") == user)
-    deadline = time.monotonic() + 10
-    while _redis_keys_of(redis_server, user) and time.monotonic() < deadline:
-        time.sleep(0.1)
+    _forget_and_wait(api, redis_server, user)
     assert _redis_keys_of(redis_server, user) == []
 
 
