@@ -7,6 +7,7 @@ a user idle for RETENTION_DAYS expires in Redis itself.
 """
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from contextlib import AbstractAsyncContextManager
 from typing import Protocol
@@ -33,6 +34,16 @@ class SharedUserStateStore(Protocol):
 
 class StateLockTimeout(Exception):
     """Another replica held the user's lock for longer than we are willing to wait."""
+
+
+async def _keep_alive(lock, every: float) -> None:
+    """Reset the lock's timeout every `every` seconds until cancelled or the lock is lost."""
+    while True:
+        await asyncio.sleep(every)
+        try:
+            await lock.reacquire()
+        except LockError:
+            return      # no longer ours (it expired): nothing to keep
 
 
 class RedisUserStateStore:
@@ -79,13 +90,20 @@ class RedisUserStateStore:
 
     @contextlib.asynccontextmanager
     async def lock(self, user_id: int):
-        """Redis lock (redis-py's token + Lua release); it expires by itself if its replica dies."""
+        """Redis lock (redis-py's token + Lua release); it expires by itself if its replica dies.
+
+        Renewed every third of its timeout while held: an update may wait out 429s or a group's
+        pacing for longer than the timeout, and another replica must not take the user meanwhile."""
         lock = self.client.lock(f"{self.key(user_id)}:lock", timeout=self.lock_seconds,
                                 blocking_timeout=self.wait_seconds)
         if not await lock.acquire():
             raise StateLockTimeout(f"user state lock not acquired within {self.wait_seconds:.0f}s")
+        keeper = asyncio.create_task(_keep_alive(lock, self.lock_seconds / 3))
         try:
             yield lock
         finally:
+            keeper.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await keeper
             with contextlib.suppress(LockError):   # it expired while we worked: nothing to release
                 await lock.release()

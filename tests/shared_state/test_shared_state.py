@@ -54,6 +54,19 @@ async def test_state_expires_after_retention(client):
     assert await store.load(8) == {}
 
 
+async def test_user_lock_is_renewed_while_held(client):
+    """An update that waits longer than the lock's timeout (429s, group pacing) keeps the user."""
+    store = RedisUserStateStore(client, "t", retention_days=1, lock_seconds=0.6, wait_seconds=0.2)
+    other = RedisUserStateStore(client, "t", retention_days=1, lock_seconds=0.6, wait_seconds=0.2)
+    async with store.lock(21):
+        await asyncio.sleep(1.5)                  # more than twice the timeout
+        with pytest.raises(StateLockTimeout):
+            async with other.lock(21):
+                pass
+    async with other.lock(21):                    # released on exit, renewal stopped
+        pass
+
+
 async def test_user_lock_excludes_a_second_holder(client):
     store = RedisUserStateStore(client, "t", retention_days=1, lock_seconds=10, wait_seconds=0.3)
     other = RedisUserStateStore(client, "t", retention_days=1, lock_seconds=10, wait_seconds=0.3)
