@@ -15,6 +15,7 @@ from functools import lru_cache
 import yaml
 
 from bot.datafiles import data_path
+from bot.engine.answers import Citation
 from bot.engine.citation_relevance import is_referred
 from bot.engine.citation_text import render_citations
 from bot.engine.composer import Composed, card_sections, cite, english_cards, first_sentences, replies
@@ -82,8 +83,7 @@ def compose_not_covered(topic: NotCoveredTopic, lang: str, corpus: Corpus, cards
     citations = []
     if card is not None and not all(binds(lender, x.doc_id) for x in card.cites):
         blocks.append(lender_note(lender, lang))
-        citations = [c for c in lender_citations(lender, corpus)
-                     if is_referred(c.doc_id, c.article, blocks[-1], corpus)]
+        citations = _referred_citations(" ".join(blocks), lender, card, corpus, terms)
         if citations:
             blocks.append(render_citations(citations, lang, corpus))
     elif card is not None:
@@ -100,6 +100,27 @@ def compose_not_covered(topic: NotCoveredTopic, lang: str, corpus: Corpus, cards
     text = "\n\n".join(blocks)
     return Composed(text=text if lang == "en" else localize(text, lang), citations=citations,
                     topic=card.id if card else "not_covered")
+
+
+def _referred_citations(text: str, lender: LenderMatch, card: Card, corpus: Corpus,
+                        terms: list[str]) -> list[Citation]:
+    """Verified citations of the articles `text` names (the topic text and the lender note say which
+    rules bind banks only, and name them): from the lender's articles, the card's, and the documents
+    that do not bind this lender."""
+    keys = [(c.doc_id, c.article) for c in lender_citations(lender, corpus)]
+    keys += [(x.doc_id, x.article) for x in card.cites]
+    for doc_id in lender.type.not_binding:
+        document = corpus.document(doc_id)
+        keys += [(doc_id, a.label) for a in (document.articles if document else [])]
+    seen, citations = set(), []
+    for doc_id, label in keys:
+        if (doc_id, label) in seen or not is_referred(doc_id, label, text, corpus):
+            continue
+        seen.add((doc_id, label))
+        found = cite(corpus, doc_id, label, terms)
+        if found:
+            citations.append(found)
+    return citations
 
 
 def _card_summary(card: Card, lang: str) -> str:

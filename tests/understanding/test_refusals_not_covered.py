@@ -3,7 +3,9 @@ from __future__ import annotations
 
 import pytest
 
+from bot.engine.citation_relevance import is_referred
 from bot.engine.citations import is_valid
+from bot.engine.composer import card_sections, first_sentences
 from bot.engine.lenders import binds, detect_lender, lender_note
 from bot.engine.not_covered import compose_not_covered, generic_topic, match_topic
 from bot.engine.query import normalize_question
@@ -108,7 +110,8 @@ def test_not_covered_without_a_related_card_cites_nothing(corpus, cards):
 
 
 def test_not_covered_for_a_lender_the_cards_rules_do_not_bind_gives_the_lender_note_instead(corpus, cards):
-    """The credit-card rule binds banks only: for an online platform it is neither cited nor summarised."""
+    """The credit-card rule binds banks only: for an online platform the card's summary is not given;
+    the lender note says which rules bind it, and every article the answer names is quoted."""
     question = normalize_question("微粒贷逾期几天会打给紧急联系人")
     topic, lender = match_topic(question), detect_lender(question)
     assert topic is not None and lender is not None
@@ -116,6 +119,19 @@ def test_not_covered_for_a_lender_the_cards_rules_do_not_bind_gives_the_lender_n
     composed = compose_not_covered(topic, "zh-Hans", corpus, cards, terms=[], lender=lender)
     assert composed.text.startswith("我收录的法律里，没有规定")
     assert lender_note(lender, "zh-Hans") in composed.text
-    assert all(binds(lender, c.doc_id) and is_valid(corpus, c) for c in composed.citations)
+    assert composed.citations and all(is_valid(corpus, c) for c in composed.citations)
+    assert all(is_referred(c.doc_id, c.article, composed.text, corpus) for c in composed.citations)
+    assert first_sentences(card_sections(cards[topic.related]).get("直接回答", ""), 2) not in composed.text
     bank_only = compose_not_covered(topic, "zh-Hans", corpus, cards, terms=[])
     assert any(not binds(lender, c.doc_id) for c in bank_only.citations)   # the card's rule without the lender
+
+
+def test_not_covered_for_a_platform_quotes_the_bank_only_rules_it_names(corpus, cards):
+    """The answer says 个性化分期 is a rule for banks' credit cards (第七十条) and that 第六十八条 binds banks:
+    both named, both quoted, so no legal claim stands without its article."""
+    question = normalize_question("花呗逾期怎么申请个性化分期")
+    composed = compose_not_covered(match_topic(question), "zh-Hans", corpus, cards, terms=[],
+                                   lender=detect_lender(question))
+    cited = {(c.doc_id, c.article) for c in composed.citations}
+    assert {("credit-card-measures-2011", "第七十条"), ("credit-card-measures-2011", "第六十八条")} <= cited
+    assert all(is_valid(corpus, c) for c in composed.citations)
