@@ -35,9 +35,9 @@ def test_request_to_pass_on_is_collection_through_the_recipient(corpus, check_ci
     text_out = result.render()
     check_citations(result.citations, text_out)
     # Explained to the person who received it, not to the borrower.
-    assert "发给的是你，不是借款人" in by_code[DISCLOSURE].explanation
-    assert "你不是借款合同的当事人" in by_code[CONTACT].explanation
-    assert "你可以拒绝转告" in by_code[CONTACT].advice
+    assert "发给的不是借款人本人" in by_code[DISCLOSURE].explanation
+    assert "不是借款合同的当事人" in by_code[CONTACT].explanation
+    assert "可以拒绝转告" in by_code[CONTACT].advice
     assert result.summary.startswith("按您所说，这条信息是借款人的朋友或紧急联系人收到的。")
 
 
@@ -91,8 +91,8 @@ def test_traditional_and_english_wording_for_a_third_party(corpus, check_traditi
     assert en.codes == {DISCLOSURE, CONTACT}
     assert en.summary.startswith("You said this message was received by a member of the borrower's family.")
     by_code = {f.code: f for f in en.findings}
-    assert "went to you, not to the borrower" in by_code[DISCLOSURE].explanation
-    assert "you have no duty to pay it" in by_code[CONTACT].explanation
+    assert "went to someone other than the borrower" in by_code[DISCLOSURE].explanation
+    assert "has no duty to pay it" in by_code[CONTACT].explanation
 
 
 def test_text_rule_finding_is_reworded_for_a_third_party(corpus):
