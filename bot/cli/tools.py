@@ -39,12 +39,10 @@ def run_check(argv: list[str] | None = None) -> int:
                         help="who received the message (default: not said); a contact, relative or employer "
                              "who receives a message about the borrower's debt is a third party")
     args = parser.parse_args(argv)
-    if args.image and args.recipient:
-        return _fail("--recipient applies to a message read from stdin, not to --image")
     if args.image:
         from bot.evidence.cli import check_image
 
-        return check_image(args.image, args.json, args.lang)
+        return check_image(args.image, args.json, args.lang, args.recipient)
     text = sys.stdin.read()
     try:
         result = check_message(text, default_corpus(), lang=args.lang, recipient=args.recipient)

@@ -114,6 +114,22 @@ def test_forget_deletes_the_role(bot, fake_api):
     assert "1. " not in after.text and button_data(after) == [f"{b}@{user}" for b in THIRD_PARTY_BUTTONS]
 
 
+def test_remembered_role_applies_to_a_later_screenshot(bot, fake_api):
+    from tests.support import screens
+
+    if screens.cjk_font_path() is None:
+        pytest.skip("no CJK font installed: apt-get install fonts-noto-cjk")
+    user = 309
+    _, reply = forward(fake_api, user, DEMAND)
+    press(fake_api, user, reply, f"rc:relative@{user}")
+    mark = fake_api.mark()
+    screen = screens.Screen("sms", "10690000", [("them", "这个月的欠款请在周五前还清。")])
+    fake_api.send_photo(user, screens.to_bytes(screen))
+    read = fake_api.wait_for("sendMessage", chat_id=user, after=mark, timeout=120,
+                             predicate=lambda c: "识别出的文字" in c.text)
+    assert "借款人的家人收到的" in read.text and "向他人泄露" in read.text
+
+
 def test_a_role_said_in_private_stays_in_that_chat():
     user_data: dict = {}
     userdata.set_recipient(user_data, 307, "relative")

@@ -140,3 +140,21 @@ def test_recipients_are_the_dataset_values_but_unknown():
 
     stated = {m.recipient for m in load_messages(KNOWLEDGE, splits=("train",))}
     assert stated - {"unknown"} <= set(RECIPIENTS)
+
+
+def test_screenshot_applies_the_recipient_to_received_bubbles_only(corpus):
+    from bot.evidence import bubbles, ocr
+    from bot.evidence.screenshot import check_bubbles
+
+    def line(text: str, x: int, y: int) -> ocr.OcrLine:
+        return ocr.OcrLine(text, 1.0, (x, y, x + 420, y + 46))
+
+    received, reply = "这个月的欠款请在周五前还清。", "我不欠你们钱，别再发了。"
+    found = bubbles.group([line(received, 60, 300), line(reply, 600, 420)], 1080)
+    assert [b.side for b in bubbles.messages(found)] == ["left", "right"]
+    assert not check_bubbles(found, corpus).codes
+    report = check_bubbles(found, corpus, recipient="relative")
+    by_text = {m.text: m.result for m in report.messages}
+    assert by_text[received].codes == {DISCLOSURE}
+    assert by_text[reply].codes == set() and by_text[reply].recipient is None   # the recipient's own words
+    assert report.render().startswith("按您所说，这条信息是借款人的家人收到的。")
