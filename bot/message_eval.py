@@ -7,6 +7,11 @@ separately, on the in-house cases (ingest/data/checker_cases.yaml, which are als
 - lawful messages flagged,
 - precision / recall per finding code,
 for the rules alone and for rules + the trained model of the serving index. Also run by `python -m bot.eval`.
+
+These text-only figures are the headline. On the real-world messages the same measures are also given
+"with the recipient the user states" (columns ending in +recipient): each message is checked with its
+`recipient` (borrower, contact, relative, employer; none when the dataset says unknown), as a user who
+tells the bot who received the message would have it checked.
 """
 from __future__ import annotations
 
@@ -22,6 +27,7 @@ from bot.tools.checker import CODES, check_message
 from ingest.classifiers.message_model import CASES_PATH, MessageModel, serving_model
 
 TARGETS = {"unlawful_recall": 0.90, "right_code": 0.85, "lawful_flagged": 0.02}
+WITH_RECIPIENT = "+recipient"     # suffix of the variants checked with the recipient the user states
 
 
 @dataclass(frozen=True)
@@ -29,12 +35,19 @@ class Item:
     id: str
     text: str
     codes: frozenset[str]
+    recipient: str | None = None    # who received it, as a user would state it; None when unknown
+
+
+def stated_recipient(recipient: str) -> str | None:
+    """The dataset's recipient as the checker takes it: "unknown" is a recipient nobody stated."""
+    return None if recipient == "unknown" else recipient
 
 
 def realworld_items(knowledge_dir: Path, split: str) -> list[Item]:
     from ingest.realworld import load_messages
 
-    return [Item(m.id, m.text, frozenset(m.codes)) for m in load_messages(knowledge_dir, splits=(split,))]
+    return [Item(m.id, m.text, frozenset(m.codes), stated_recipient(m.recipient))
+            for m in load_messages(knowledge_dir, splits=(split,))]
 
 
 def inhouse_items(path: Path = CASES_PATH) -> list[Item]:
@@ -42,8 +55,13 @@ def inhouse_items(path: Path = CASES_PATH) -> list[Item]:
     return [Item(c["id"], c["text"], frozenset(c["expect"])) for c in cases]
 
 
-def score(items: list[Item], corpus, model: MessageModel | None) -> dict:
-    return measures(items, [check_message(i.text, corpus, model=model).codes for i in items])
+def score(items: list[Item], corpus, model: MessageModel | None, with_recipient: bool = False) -> dict:
+    return measures(items, [_codes(i, corpus, model, with_recipient) for i in items])
+
+
+def _codes(item: Item, corpus, model: MessageModel | None, with_recipient: bool) -> set[str]:
+    recipient = item.recipient if with_recipient else None
+    return check_message(item.text, corpus, model=model, recipient=recipient).codes
 
 
 def measures(items: list[Item], predictions: list[set[str]]) -> dict:
@@ -72,12 +90,16 @@ def measures(items: list[Item], predictions: list[set[str]]) -> dict:
 
 
 def run(corpus, knowledge_dir: Path, model: MessageModel | None, split: str = "test") -> dict:
-    """Rules alone and rules + model, on the real-world split and on the in-house cases."""
+    """Rules alone and rules + model, on the real-world split and on the in-house cases; on the
+    real-world split also with the recipient stated (the in-house cases state none)."""
     report = {"split": split, "model": model is not None, "targets": TARGETS, "sets": {}}
     for name, items in (("realworld", realworld_items(knowledge_dir, split)), ("inhouse", inhouse_items())):
-        report["sets"][name] = {"rules": score(items, corpus, None)}
-        if model is not None:
-            report["sets"][name]["rules+model"] = score(items, corpus, model)
+        models = {"rules": None, **({"rules+model": model} if model is not None else {})}
+        variants = {label: score(items, corpus, m) for label, m in models.items()}
+        if name == "realworld":
+            variants.update({label + WITH_RECIPIENT: score(items, corpus, m, with_recipient=True)
+                             for label, m in models.items()})
+        report["sets"][name] = variants
     return report
 
 
@@ -90,17 +112,20 @@ def cross_validate(corpus, knowledge_dir: Path, folds: int = 5) -> dict:
 
     messages = load_messages(knowledge_dir, splits=("train", "dev"))
     others = inhouse_examples()
-    items, rules_only, with_model = [], [], []
+    items, predictions = [], {"rules": [], "rules+model": [], "rules" + WITH_RECIPIENT: [],
+                              "rules+model" + WITH_RECIPIENT: []}
     for held in url_folds(messages, folds):
         held_set = set(held)
         rest = [m for j, m in enumerate(messages) if j not in held_set]
         model = fit_message_model([m for m in rest if m.split == "train"], [m for m in rest if m.split == "dev"], others)
         for m in (messages[i] for i in held if not messages[i].augmented):
-            items.append(Item(m.id, m.text, frozenset(m.codes)))
-            rules_only.append(check_message(m.text, corpus, model=None).codes)
-            with_model.append(check_message(m.text, corpus, model=model).codes)
+            item = Item(m.id, m.text, frozenset(m.codes), stated_recipient(m.recipient))
+            items.append(item)
+            for label, predicted in predictions.items():
+                predicted.append(_codes(item, corpus, model if "model" in label else None,
+                                        with_recipient=label.endswith(WITH_RECIPIENT)))
     return {"split": "cv", "scope": f"train+dev, {folds}-fold cross-validation by source page", "model": True, "targets": TARGETS,
-            "sets": {"realworld": {"rules": measures(items, rules_only), "rules+model": measures(items, with_model)}}}
+            "sets": {"realworld": {label: measures(items, p) for label, p in predictions.items()}}}
 
 
 def _pct(value: float | None) -> str:
@@ -123,16 +148,28 @@ def markdown(report: dict) -> str:
                 ("Lawful messages flagged", "lawful_flagged", "≤ 2%"))
         for label, key, target in rows:
             lines.append(f"| {label} | {target} | " + " | ".join(_pct(v[key]) for v in variants.values()) + " |")
-        best = variants[list(variants)[-1]]
-        lines += ["", f"Per finding code ({list(variants)[-1]}):", "",
-                  "| Code | Support | Predicted | Precision | Recall |", "|---|---:|---:|---:|---:|"]
-        for code, row in best["per_code"].items():
-            lines.append(f"| {code} | {row['support']} | {row['predicted']} | {_pct(row['precision'])} | "
-                         f"{_pct(row['recall'])} |")
-        lines.append("")
+        if any(label.endswith(WITH_RECIPIENT) for label in variants):
+            lines += ["", f"Columns ending in {WITH_RECIPIENT}: each message checked with the recipient the user "
+                          "states (the item's `recipient`; none when unknown). The text-only columns are the headline."]
+        lines += ["", *_per_code(variants)]
     if not report["model"]:
         lines.append("No trained model in the serving index (run `python -m ingest`): rules alone.")
     return "\n".join(lines)
+
+
+def _per_code(variants: dict) -> list[str]:
+    """Per-code table of the best text-only variant, beside the same variant with the recipient stated."""
+    best = [label for label in variants if not label.endswith(WITH_RECIPIENT)][-1]
+    shown = [label for label in (best, best + WITH_RECIPIENT) if label in variants]
+    lines = [f"Per finding code ({' / '.join(shown)}):", "",
+             "| Code | Support | " + " | ".join(f"Predicted, precision, recall ({label})" for label in shown) + " |",
+             "|---|---:|" + "---:|" * len(shown)]
+    for code in variants[best]["per_code"]:
+        cells = [variants[label]["per_code"][code] for label in shown]
+        lines.append(f"| {code} | {cells[0]['support']} | " + " | ".join(
+            f"{row['predicted']}, {_pct(row['precision'])}, {_pct(row['recall'])}" for row in cells) + " |")
+    lines.append("")
+    return lines
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,6 +1,7 @@
 """Command-line entry points for the advice tools (wired to `python -m bot check|script|complain|contact`).
 
-- check: reads the message from stdin; prints the findings, or JSON with --json.
+- check: reads the message from stdin; prints the findings, or JSON with --json; --recipient says
+  who received it (the borrower, or a contact, relative or employer: a third party).
 - script / complain / contact: ask each question on the terminal (prompts on stderr, the result on
   stdout), or take the answers as flags / --answers file.json for non-interactive use;
   --out FILE writes the generated document (.docx, or plain text when FILE ends in .txt).
@@ -17,6 +18,7 @@ from bot.language import LANGUAGES, detect_language
 from bot.tools.checker import CheckerInputError, check_message
 from bot.tools.common import default_corpus
 from bot.tools.documents import to_txt
+from bot.tools.recipient import RECIPIENTS
 from bot.tools.wizard import WIZARDS, FormWizard, InputError, Step, ToolResult
 
 
@@ -33,14 +35,17 @@ def run_check(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", action="store_true", help="print {lawful, findings: [...]} as JSON")
     parser.add_argument("--lang", choices=LANGUAGES, help="reply language (default: the message's own)")
     parser.add_argument("--image", type=Path, help="check a screenshot (OCR) instead of text from stdin")
+    parser.add_argument("--recipient", choices=RECIPIENTS,
+                        help="who received the message (default: not said); a contact, relative or employer "
+                             "who receives a message about the borrower's debt is a third party")
     args = parser.parse_args(argv)
     if args.image:
         from bot.evidence.cli import check_image
 
-        return check_image(args.image, args.json, args.lang)
+        return check_image(args.image, args.json, args.lang, args.recipient)
     text = sys.stdin.read()
     try:
-        result = check_message(text, default_corpus(), lang=args.lang)
+        result = check_message(text, default_corpus(), lang=args.lang, recipient=args.recipient)
     except CheckerInputError as exc:
         return _fail(exc.message(args.lang or "zh-Hans"))
     if args.json:

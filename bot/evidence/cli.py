@@ -132,8 +132,8 @@ def _forget(args, store, settings) -> int:
     return 0
 
 
-def check_image(path: Path, as_json: bool, lang: str | None) -> int:
-    """`python -m bot check --image FILE`: OCR the screenshot and check each message."""
+def check_image(path: Path, as_json: bool, lang: str | None, recipient: str | None = None) -> int:
+    """`python -m bot check --image FILE [--recipient ROLE]`: OCR the screenshot and check each message."""
     from bot.evidence.screenshot import read_screenshot
 
     try:
@@ -141,7 +141,7 @@ def check_image(path: Path, as_json: bool, lang: str | None) -> int:
     except OSError as exc:
         return _fail(f"cannot read {path}: {exc.strerror}")
     try:
-        report = read_screenshot(data, default_corpus(), lang)
+        report = read_screenshot(data, default_corpus(), lang, recipient)
     except ImageInputError as exc:
         return _fail(exc.en if lang == "en" else exc.zh)
     if as_json:

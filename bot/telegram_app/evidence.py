@@ -128,7 +128,9 @@ async def on_image(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     try:
         async with typing(context.bot, update.effective_chat.id):
             data = await _download(context, file_id)
-            report = await svc.run(read_screenshot, data, svc.corpus, lang)
+            # The role the user gave with a button under an earlier check in this chat, if any.
+            recipient = userdata.recipient(context.user_data, update.effective_chat.id)
+            report = await svc.run(read_screenshot, data, svc.corpus, lang, recipient)
     except ImageInputError as exc:
         if exc.code == "too_large":
             await _say(update, context, "too_large")

@@ -5,7 +5,7 @@ import logging
 import re
 import traceback
 
-from telegram import MessageEntity, Update
+from telegram import Message, MessageEntity, ReplyParameters, Update
 from telegram.constants import ChatType
 from telegram.ext import ApplicationHandlerStop, ContextTypes
 
@@ -15,9 +15,10 @@ from bot.language import LANGUAGES
 from bot.messages import LANGUAGE_NAMES, status_label, t
 from bot.telegram_app import evidence, userdata
 from bot.telegram_app.formatting import esc, find_article, format_answer, format_article, format_caveat, format_check, owned, split_owner
-from bot.telegram_app.replies import answer_keyboard, keyboard, send_html, send_text
+from bot.telegram_app.replies import answer_keyboard, keyboard, recipient_keyboard, send_html, send_text
 from bot.telegram_app.services import services, typing
 from bot.telegram_app.tools import ToolUnavailable, check_message
+from bot.tools.recipient import RECIPIENTS, is_third_party
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +48,16 @@ def addressed_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | 
     if any(value.lstrip("@").lower() == username for value in mentions.values()):
         return re.sub(rf"@{re.escape(context.bot.username or '')}\b", "", text, flags=re.I).strip()
     return None
+
+
+_CHECK_COMMAND = re.compile(r"^/check(?:@\w+)?\s*", re.IGNORECASE)
+
+
+def checked_text(message: Message | None) -> str:
+    """The collector's text in the user's message a check reply answers ("/check" removed); "" if gone."""
+    if message is None:
+        return ""
+    return _CHECK_COMMAND.sub("", message.text or message.caption or "", count=1)
 
 
 def _touch(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -167,18 +178,24 @@ async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await answer_question(update, context, text)
 
 
-async def run_check(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str) -> None:
-    """Check a collector's message and reply with the findings."""
+async def run_check(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str,
+                    checked: Message | None = None) -> None:
+    """Check a collector's message and reply with the findings, as the recipient the user said.
+
+    The reply answers the user's message that holds the text (`checked`, by default the update's),
+    so the recipient buttons under it can check that text again without the bot keeping it."""
     svc = services(context)
     _touch(update, context)
     lang = userdata.reply_language(update, context.user_data, text)
+    chat_id = update.effective_chat.id
     if not svc.limiter.allow(update.effective_user.id):
         svc.stats.limited += 1
         await _say(update, context, "rate_limited")
         return
+    recipient = userdata.recipient(context.user_data, chat_id)
     try:
-        async with typing(context.bot, update.effective_chat.id):
-            result = await svc.run(check_message, text[:MAX_QUESTION_CHARS * 2], svc.corpus, lang)
+        async with typing(context.bot, chat_id):
+            result = await svc.run(check_message, text[:MAX_QUESTION_CHARS * 2], svc.corpus, lang, recipient)
     except ToolUnavailable as exc:
         log.error("checker unavailable: %s", exc)
         await _say(update, context, "tool_unavailable")
@@ -189,7 +206,12 @@ async def run_check(update: Update, context: ContextTypes.DEFAULT_TYPE, text: st
         await send_text(context.bot, update.effective_chat.id, message)
         return
     svc.stats.checks += 1
-    await send_html(context.bot, update.effective_chat.id, format_check(result, lang))
+    checked = checked or update.effective_message
+    html = format_check(result, lang)
+    if not is_third_party(recipient):
+        html += f"\n\n{esc(t('recipient_ask', lang))}"
+    await send_html(context.bot, chat_id, html, recipient_keyboard(recipient, lang, update.effective_user.id),
+                    reply_parameters=ReplyParameters(checked.message_id, allow_sending_without_reply=True))
 
 
 async def on_forwarded(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -250,7 +272,7 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 # Buttons that act on the presser's own state; anyone may press the others (topics, articles).
-_OWNED_KINDS = {"q", "l", "fg"}
+_OWNED_KINDS = {"q", "l", "fg", "rc"}
 
 
 def _may_press(update: Update, kind: str, owner: int | None) -> bool:
@@ -322,7 +344,25 @@ async def _forget(update: Update, context: ContextTypes.DEFAULT_TYPE, answer: st
     await update.callback_query.edit_message_text(esc(t("forget_done", lang)), parse_mode="HTML")
 
 
-_BUTTONS = {"t": _topic, "q": _followup, "a": _article, "l": _language, "fg": _forget}
+async def _recipient(update: Update, context: ContextTypes.DEFAULT_TYPE, role: str) -> None:
+    """Check the message again as received by `role`, and remember the role for this chat.
+
+    The text is the user's message the check reply answers: Telegram hands it back with the button,
+    so nothing of it is stored here."""
+    if role not in RECIPIENTS:
+        await _say(update, context, "expired")
+        return
+    # An old message Telegram no longer shows in full (InaccessibleMessage) has no reply_to_message.
+    checked = getattr(update.callback_query.message, "reply_to_message", None)
+    text = checked_text(checked)
+    if not text.strip():
+        await _say(update, context, "recipient_text_gone")
+        return
+    userdata.set_recipient(context.user_data, update.effective_chat.id, role)
+    await run_check(update, context, text, checked)
+
+
+_BUTTONS = {"t": _topic, "q": _followup, "a": _article, "l": _language, "fg": _forget, "rc": _recipient}
 
 
 # --- errors ------------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile,
 
 from bot.messages import t
 from bot.telegram_app.formatting import article_callback, esc, fits_callback, owned, split_html
+from bot.tools.recipient import is_third_party
 
 MAX_FOLLOWUPS = 3
 MAX_ARTICLE_BUTTONS = 4
@@ -41,6 +42,13 @@ def answer_keyboard(answer, seq: int, corpus, lang: str, owner: int) -> InlineKe
         if len(seen) >= MAX_ARTICLE_BUTTONS:
             break
     return keyboard(rows)
+
+
+def recipient_keyboard(recipient: str | None, lang: str, owner: int) -> InlineKeyboardMarkup | None:
+    """Under a check reply: who received the message. Checked as the borrower's (the default), the
+    three third parties; checked as a third party's, the way back to the borrower."""
+    roles = ("borrower",) if is_third_party(recipient) else ("relative", "contact", "employer")
+    return keyboard([[(t(f"recipient_button_{role}", lang), owned(f"rc:{role}", owner)) for role in roles]])
 
 
 def tool_button_label(tool: str, lang: str) -> str:

@@ -31,9 +31,9 @@ def get_wizard(name: str, corpus=None):
     return cls(corpus=corpus)
 
 
-def check_message(text: str, corpus, lang: str):
+def check_message(text: str, corpus, lang: str, recipient: str | None = None):
     try:
         from bot.tools.checker import check_message as check
     except ImportError as exc:
         raise ToolUnavailable(f"bot.tools.checker cannot be imported: {exc}") from exc
-    return check(text, corpus, lang)
+    return check(text, corpus, lang, recipient=recipient)

@@ -2,8 +2,10 @@
 
 user_data keys: lang (chosen with /lang), seen (last activity, for retention) and
 chats: per chat id, history (the last turns, numbers and e-mails masked, for
-follow-ups), seq and answers (the follow-up questions behind buttons) and form
-(an unfinished tool's answers, dropped when it ends). The OCR results waiting for their "add to
+follow-ups), seq and answers (the follow-up questions behind buttons), form
+(an unfinished tool's answers, dropped when it ends) and recipient (who receives the collector's
+messages the user checks in that chat, as the user said with a button: only the role, one of
+contact / relative / employer). The OCR results waiting for their "add to
 log" button are apart (`pending`: in memory, or a Redis key expiring after an hour). Nothing else
 about the user is stored; /privacy and README's privacy section say the same.
 """
@@ -19,12 +21,13 @@ from telegram.ext import Application, ConversationHandler
 from bot.language import detect_language
 from bot.logging_setup import redact
 from bot.messages import language_from_code, normalize_language
+from bot.tools.recipient import THIRD_PARTIES
 
 log = logging.getLogger(__name__)
 
-# Per user: LANG, SEEN, CHATS. Per chat (under CHATS, keyed by chat id): HISTORY, SEQ, ANSWERS, FORM.
+# Per user: LANG, SEEN, CHATS. Per chat (under CHATS, keyed by chat id): HISTORY, SEQ, ANSWERS, FORM, RECIPIENT.
 LANG, SEEN, CHATS = "lang", "seen", "chats"
-HISTORY, SEQ, ANSWERS, FORM = "history", "seq", "answers", "form"
+HISTORY, SEQ, ANSWERS, FORM, RECIPIENT = "history", "seq", "answers", "form", "recipient"
 KEEP_ANSWERS = 10   # follow-up buttons of the last N answers stay usable
 
 
@@ -97,6 +100,24 @@ def clear_form(user_data, chat_id: int) -> None:
     state = chat_state(user_data, chat_id)
     if state is not None:
         state.pop(FORM, None)
+        _prune(user_data, chat_id)
+
+
+def recipient(user_data, chat_id: int) -> str | None:
+    """Who receives the messages this user checks in this chat (a third-party role), or None."""
+    state = chat_state(user_data, chat_id)
+    return state.get(RECIPIENT) if state else None
+
+
+def set_recipient(user_data, chat_id: int, role: str) -> None:
+    """Remember a third-party role for this chat only (a role said in private never reaches a group);
+    "borrower" is the default and is stored as nothing."""
+    if role in THIRD_PARTIES:
+        chat_state(user_data, chat_id, create=True)[RECIPIENT] = role
+        return
+    state = chat_state(user_data, chat_id)
+    if state is not None:
+        state.pop(RECIPIENT, None)
         _prune(user_data, chat_id)
 
 

@@ -10,6 +10,9 @@ Rules are high-precision evidence; the trained classifier of the serving index
 (ingest/classifiers/message_model.py) adds the codes the rules miss, per clause. A model finding uses
 the same rule's title, explanation, advice and verified citations, and shows its clause.
 Without a model (an index built before it, or none) the rules alone answer.
+
+Who received the message, when the user says so, adds the third-party findings the text alone cannot
+show (bot/tools/recipient.py), and those findings are explained to the person who received it.
 """
 from __future__ import annotations
 
@@ -17,12 +20,14 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from bot import messages
 from bot.datafiles import data_path, load_yaml
 from bot.engine.answers import Citation
 from bot.engine.citation_text import citation_line
 from bot.errors import BilingualError
 from bot.language import detect_language
 from bot.tools.common import cite, disclaimer, say, to_lang, unique
+from bot.tools.recipient import is_third_party, recipient_hits, validate_recipient
 from ingest.classifiers.message_model import MessageModel, serving_model
 from ingest.classifiers.message_rules import CODES, MAX_EXCERPT, MessageRules, load_message_rules
 from ingest.classifiers.message_rules import rule_hits as match_rules
@@ -44,7 +49,7 @@ class Finding:
     citations: list[Citation]
     title: str = ""                  # short name of the problem, in the user's language
     channel: str = "regulator"       # police | regulator
-    source: str = "rule"             # rule | model (the trained classifier)
+    source: str = "rule"             # rule | model (the trained classifier) | recipient (who received it)
 
     def to_json(self) -> dict:
         return {"code": self.code, "title": self.title, "excerpt": self.excerpt, "source": self.source,
@@ -60,6 +65,7 @@ class CheckResult:
     findings: list[Finding] = field(default_factory=list)
     language: str = "zh-Hans"
     summary: str = ""
+    recipient: str | None = None     # who received the message, as the user said (None: not said)
 
     @property
     def codes(self) -> set[str]:
@@ -71,7 +77,7 @@ class CheckResult:
 
     def to_json(self) -> dict:
         return {"lawful": self.lawful, "language": self.language, "summary": self.summary,
-                "findings": [f.to_json() for f in self.findings]}
+                "recipient": self.recipient, "findings": [f.to_json() for f in self.findings]}
 
     def render(self) -> str:
         """Plain text for a chat reply or the terminal, in the result's language."""
@@ -101,6 +107,8 @@ class Rule:
     advice: dict
     channel: str
     citations: list[Citation]
+    # Explanation and advice addressed to a third party who received the message, where they differ.
+    third_party: dict = field(default_factory=dict)
 
 
 @dataclass
@@ -138,7 +146,8 @@ def _load_rules(corpus: Corpus, path: str) -> RuleSet:
             raise ValueError(f"{Path(path).name}: unknown finding code {code!r}")
         rules.append(Rule(code=code, title=spec["title"], explanation=spec["explanation"], advice=spec["advice"],
                           channel=spec.get("channel", "regulator"),
-                          citations=[cite(corpus, ref) for ref in spec["cites"]]))
+                          citations=[cite(corpus, ref) for ref in spec["cites"]],
+                          third_party=spec.get("third_party", {})))
     return RuleSet(rules=rules, patterns=load_message_rules(), lawful=raw["lawful"], summary=raw["summary"])
 
 
@@ -146,11 +155,13 @@ _SERVING = object()      # check_message's default: the model of the serving ind
 
 
 def check_message(text: str, corpus: Corpus, lang: str | None = None,
-                  model: MessageModel | None | object = _SERVING) -> CheckResult:
+                  model: MessageModel | None | object = _SERVING, recipient: str | None = None) -> CheckResult:
     """Findings for a collector's message or a description of a call. Empty text raises CheckerInputError.
 
     `model`: the trained classifier to add to the rules; by default the serving index's (DATA_DIR),
-    None for the rules alone."""
+    None for the rules alone. `recipient`: who received the message as the user says (borrower,
+    contact, relative, employer; None when not said); ValueError for anything else."""
+    recipient = validate_recipient(recipient)
     if not text or not text.strip():
         raise CheckerInputError("没有收到要检查的内容。请粘贴催收短信、微信，或描述通话内容。",
                                 "Nothing to check. Paste the collector's message or describe the call.")
@@ -159,16 +170,21 @@ def check_message(text: str, corpus: Corpus, lang: str | None = None,
     if model is _SERVING:
         model = _serving()
     hits = rule_hits(text, rules)
+    for code, excerpt in recipient_hits(text, recipient).items():
+        hits.setdefault(code, (excerpt, "recipient"))
     if model is not None:
         for score in model.predict(text):
             if score.code not in hits:
                 hits[score.code] = (_clause_excerpt(text, score.span), "model")
-    findings = [_finding(rule, *hits[rule.code], lang) for rule in rules.rules if rule.code in hits]
+    third_party = is_third_party(recipient)
+    findings = [_finding(rule, *hits[rule.code], lang, third_party) for rule in rules.rules if rule.code in hits]
     if findings:
         summary = say(rules.summary["zh"], rules.summary["en"], lang).replace("{n}", str(len(findings)))
     else:
         summary = say(rules.lawful["zh"], rules.lawful["en"], lang)
-    return CheckResult(lawful=not findings, findings=findings, language=lang, summary=summary)
+    if third_party:     # say whose phone the check assumed, so a wrong button press shows
+        summary = messages.t("check_recipient_note", lang, who=messages.t(f"recipient_{recipient}", lang)) + summary
+    return CheckResult(lawful=not findings, findings=findings, language=lang, summary=summary, recipient=recipient)
 
 
 def rule_hits(text: str, rules: RuleSet) -> dict[str, tuple[str, str]]:
@@ -187,10 +203,14 @@ def _clause_excerpt(text: str, span: tuple[int, int]) -> str:
     return piece if len(piece) <= MAX_EXCERPT else piece[:MAX_EXCERPT] + "…"
 
 
-def _finding(rule: Rule, excerpt: str, source: str, lang: str) -> Finding:
+def _finding(rule: Rule, excerpt: str, source: str, lang: str, third_party: bool = False) -> Finding:
+    """The rule's finding; for a third-party recipient, in the wording written to them where there is one."""
+    wording = rule.third_party if third_party else {}
+    explanation = wording.get("explanation", rule.explanation)
+    advice = wording.get("advice", rule.advice)
     return Finding(code=rule.code, title=say(rule.title["zh"], rule.title["en"], lang), excerpt=excerpt,
-                   explanation=say(rule.explanation["zh"], rule.explanation["en"], lang),
-                   advice=say(rule.advice["zh"], rule.advice["en"], lang),
+                   explanation=say(explanation["zh"], explanation["en"], lang),
+                   advice=say(advice["zh"], advice["en"], lang),
                    citations=list(rule.citations), channel=rule.channel, source=source)
 
 

@@ -147,6 +147,7 @@ class FakeBotAPI:
         self._message_ids = itertools.count(1000)
         self._callback_ids = itertools.count(1)
         self._sent: dict[tuple[int, int], dict] = {}
+        self._received: dict[tuple[int, int], dict] = {}   # users' messages, for replies to them
         self._loop: asyncio.AbstractEventLoop | None = None
         self._new_update: asyncio.Event | None = None
         self._ready = threading.Event()
@@ -235,6 +236,7 @@ class FakeBotAPI:
         if text is not None:
             message["text"] = text
         message.update(extra)
+        self._received[(message["chat"]["id"], message["message_id"])] = message
         return message
 
     def send_text(self, user_id: int, text: str, **kwargs) -> dict:
@@ -491,9 +493,22 @@ class FakeBotAPI:
         message = {"message_id": message_id, "date": int(time.time()), "chat": chat, "from": BOT_USER, **content}
         if isinstance(params.get("reply_markup"), dict) and "inline_keyboard" in params["reply_markup"]:
             message["reply_markup"] = params["reply_markup"]
+        replied = self._replied(chat_id, params.get("reply_parameters"))
+        if replied is not None:
+            # Like Telegram: the replied-to message, without its own reply_to_message.
+            message["reply_to_message"] = {k: v for k, v in replied.items() if k != "reply_to_message"}
         params["_message_id"] = message_id
         self._sent[(chat_id, message_id)] = message
         return message
+
+    def _replied(self, chat_id: int, reply: dict | None) -> dict | None:
+        if not isinstance(reply, dict):
+            return None
+        key = (reply.get("chat_id", chat_id), reply.get("message_id"))
+        replied = self._received.get(key) or self._sent.get(key)
+        if replied is None and not reply.get("allow_sending_without_reply"):
+            raise BadRequest("message to be replied not found")
+        return replied
 
     async def _m_sendmessage(self, params):
         visible = self._check_text(params.get("text", ""), params.get("parse_mode"))

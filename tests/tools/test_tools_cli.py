@@ -52,6 +52,24 @@ def test_check_lawful_is_reported(monkeypatch, capsys):
     assert data["lawful"] is True and data["findings"] == []
 
 
+def test_check_with_recipient_finds_the_disclosure(monkeypatch, capsys):
+    feed(monkeypatch, "別再躲了，欠錢遲早要還。")
+    assert cli.run_check(["--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["lawful"] is True      # the text alone shows no third party
+    feed(monkeypatch, "別再躲了，欠錢遲早要還。")
+    assert cli.run_check(["--json", "--recipient", "relative"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["recipient"] == "relative"
+    assert [f["code"] for f in data["findings"]] == ["third_party_disclosure"]
+
+
+def test_check_recipient_must_be_a_known_role(monkeypatch, capsys):
+    feed(monkeypatch, "请尽快还款")
+    with pytest.raises(SystemExit) as info:
+        cli.run_check(["--recipient", "neighbour"])
+    assert info.value.code == 2 and "--recipient" in capsys.readouterr().err
+
+
 def test_check_empty_stdin_is_an_error(monkeypatch, capsys):
     feed(monkeypatch, "")
     assert cli.run_check([]) == 2

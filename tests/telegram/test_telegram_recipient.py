@@ -1,0 +1,151 @@
+"""End to end: who received a checked message. The real `python -m bot` process against the fake Bot API.
+
+A check reply answers the user's message and carries buttons for who received it (family, a
+friend or contact, work). A press checks the same text again as a third party's message (Telegram
+hands the replied-to text back with the button; the bot keeps none) and remembers only the role, in
+that chat, until the user goes back to "the borrower got it" or sends /forget.
+"""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from bot.telegram_app import userdata
+from tests.support.bot_process import BotProcess
+
+DEMAND = "這個月的欠款請在週五前還清。"         # written to the debtor: the text alone shows no third party
+THIRD_PARTY_BUTTONS = ("rc:relative", "rc:contact", "rc:employer")
+
+
+@pytest.fixture(scope="module")
+def bot(fake_api, bot_index, tmp_path_factory):
+    process = BotProcess(fake_api, bot_index, tmp_path_factory.mktemp("bot-recipient"),
+                         RATE_LIMIT_PER_MINUTE=20, LOG_LEVEL="INFO")
+    process.start()
+    yield process
+    process.stop()
+
+
+def forward(api, user_id: int, text: str):
+    mark = api.mark()
+    sent = api.send_forwarded(user_id, text)
+    return sent["message"], api.wait_for("sendMessage", chat_id=user_id, after=mark)
+
+
+def press(api, user_id: int, reply, data: str):
+    mark = api.mark()
+    api.press(user_id, reply, data)
+    return api.wait_for("sendMessage", chat_id=user_id, after=mark)
+
+
+def button_data(reply) -> list[str]:
+    return [b["callback_data"] for b in reply.buttons]
+
+
+def test_family_button_rechecks_the_message_as_a_third_partys(bot, fake_api):
+    user = 301
+    original, reply = forward(fake_api, user, DEMAND)
+    assert "1. " not in reply.text and "12348" in reply.text          # to the borrower: a lawful demand
+    assert "家人、朋友或同事收到的" in reply.text                            # the question the buttons answer
+    assert button_data(reply) == [f"{b}@{user}" for b in THIRD_PARTY_BUTTONS]
+    assert reply["reply_parameters"]["message_id"] == original["message_id"]
+
+    rechecked = press(fake_api, user, reply, f"rc:relative@{user}")
+    # The Traditional text is answered in Traditional, as received by a relative.
+    assert "按您所說，這條信息是借款人的家人收到的" in rechecked.text
+    assert "1. 向他人洩露或揚言洩露欠款信息" in rechecked.text and DEMAND in rechecked.text
+    assert "第六十八條" in rechecked.text                                  # cited as for every finding
+    assert button_data(rechecked) == [f"rc:borrower@{user}"]
+    assert rechecked["reply_parameters"]["message_id"] == original["message_id"]   # its buttons work again
+
+
+def test_role_is_remembered_in_the_chat_until_the_borrower_button(bot, fake_api):
+    user = 302
+    _, reply = forward(fake_api, user, "您好，这边是催收部门，尽快还款。")
+    press(fake_api, user, reply, f"rc:employer@{user}")
+    _, later = forward(fake_api, user, "欠款已逾期三天，请今天内还清。")     # no button pressed this time
+    assert "借款人的单位或同事收到的" in later.text and "向他人泄露" in later.text
+    back = press(fake_api, user, later, f"rc:borrower@{user}")
+    assert "按您所说" not in back.text and "1. " not in back.text
+    assert button_data(back) == [f"{b}@{user}" for b in THIRD_PARTY_BUTTONS]
+    _, after = forward(fake_api, user, "欠款已逾期三天，请今天内还清。")
+    assert "1. " not in after.text                                   # the role is gone
+
+
+def test_check_command_text_is_rechecked_without_the_command(bot, fake_api):
+    user = 303
+    mark = fake_api.mark()
+    fake_api.send_command(user, "/check 你朋友欠我们的钱一直不还，麻烦转告他。")
+    reply = fake_api.wait_for("sendMessage", chat_id=user, after=mark)
+    rechecked = press(fake_api, user, reply, f"rc:contact@{user}")
+    assert "借款人的朋友或紧急联系人收到的" in rechecked.text
+    assert "你朋友欠我们的钱一直不还" in rechecked.text
+    assert "/check" not in rechecked.text
+    assert "不是借款合同的当事人" in rechecked.text                       # explained to whoever received it
+
+
+def test_only_the_owner_may_press_and_a_deleted_original_is_said(bot, fake_api):
+    owner, other = 304, 305
+    _, reply = forward(fake_api, owner, DEMAND)
+    mark = fake_api.mark()
+    fake_api.press(other, reply, f"rc:relative@{owner}")
+    alert = fake_api.wait_for("answerCallbackQuery", after=mark)
+    assert alert.get("show_alert") is True and alert["text"] == "这个按钮不是给你的"
+
+    gone = dict(fake_api.sent_message(reply))
+    gone.pop("reply_to_message")                                     # the user deleted their message
+    mark = fake_api.mark()
+    fake_api.press(owner, gone, f"rc:relative@{owner}")
+    said = fake_api.wait_for("sendMessage", chat_id=owner, after=mark)
+    assert "找不到原来那条信息" in said.text
+
+
+def test_forget_deletes_the_role(bot, fake_api):
+    user = 306
+    _, reply = forward(fake_api, user, DEMAND)
+    press(fake_api, user, reply, f"rc:contact@{user}")
+    mark = fake_api.mark()
+    fake_api.send_command(user, "/forget")
+    confirm = fake_api.wait_for("sendMessage", chat_id=user, after=mark)
+    fake_api.press(user, confirm, f"fg:y@{user}")
+    fake_api.wait_for("editMessageText", after=mark, predicate=lambda c: c.get("chat_id") == user)
+    _, after = forward(fake_api, user, DEMAND)
+    assert "1. " not in after.text and button_data(after) == [f"{b}@{user}" for b in THIRD_PARTY_BUTTONS]
+
+
+def test_remembered_role_applies_to_a_later_screenshot(bot, fake_api):
+    from tests.support import screens
+
+    if screens.cjk_font_path() is None:
+        pytest.skip("no CJK font installed: apt-get install fonts-noto-cjk")
+    user = 309
+    _, reply = forward(fake_api, user, DEMAND)
+    press(fake_api, user, reply, f"rc:relative@{user}")
+    mark = fake_api.mark()
+    screen = screens.Screen("sms", "10690000", [("them", "这个月的欠款请在周五前还清。")])
+    fake_api.send_photo(user, screens.to_bytes(screen))
+    read = fake_api.wait_for("sendMessage", chat_id=user, after=mark, timeout=120,
+                             predicate=lambda c: "识别出的文字" in c.text)
+    assert "借款人的家人收到的" in read.text and "向他人泄露" in read.text
+
+
+def test_a_role_said_in_private_stays_in_that_chat():
+    user_data: dict = {}
+    userdata.set_recipient(user_data, 307, "relative")
+    assert userdata.recipient(user_data, 307) == "relative"
+    assert userdata.recipient(user_data, -100900) is None            # a group sees nothing of it
+    userdata.set_recipient(user_data, 307, "borrower")               # the default is stored as nothing
+    assert user_data == {}
+
+
+def test_state_file_holds_the_role_and_no_text(bot, fake_api):
+    """Last: stops the module's process and reads what it saved."""
+    user = 308
+    _, reply = forward(fake_api, user, DEMAND)
+    press(fake_api, user, reply, f"rc:relative@{user}")
+    bot.stop()
+    text = (bot.workdir / "state.json").read_text(encoding="utf-8")
+    assert json.loads(text)["users"][str(user)]["chats"][str(user)]["recipient"] == "relative"
+    assert "欠款" not in text and "朋友欠我们" not in text
+    assert not fake_api.errors, fake_api.errors
