@@ -99,10 +99,14 @@ def _load_message_rules(path: str) -> MessageRules:
 _SENTENCE = re.compile(r"[^。！？!?；;\n]+[。！？!?；;]*")
 
 
+# Variant characters OpenCC keeps in Simplified output: Taiwan's 妳 (you) and 著 (the particle 着).
+_VARIANTS = str.maketrans({"妳": "你", "著": "着"})
+
+
 def normalize(text: str) -> str:
     """Simplified, lower-case, ASCII digits and colons: the form every rule is written against."""
     # Letters and digits only: the rules are written against Chinese full-width punctuation.
-    return to_mandarin(to_simplified(to_halfwidth(text, punctuation=False))).lower()
+    return to_mandarin(to_simplified(to_halfwidth(text, punctuation=False))).lower().translate(_VARIANTS)
 
 
 def _sentences(text: str) -> list[tuple[int, int]]:
