@@ -40,6 +40,8 @@ FAMILIES = {
         ("Your barangay and employer will be informed.", {DISCLOSURE}),
         ("We will send a message to all your contacts that you are a defaulter.", {DISCLOSURE}),
         ("We will put your face on posters in your barangay.", {DISCLOSURE}),
+        ("明天我们会把你的欠款明细寄到你父母家。", {DISCLOSURE}),
+        ("They sent messages to everyone in my contact list calling me a fraud.", {DISCLOSURE, INSULT}),
     ],
     "asking the recipient to pass on or chase": [
         ("作為他的緊急聯繫人，請你督促他還款。", {CONTACT}),
@@ -57,6 +59,8 @@ FAMILIES = {
         ("我劝你好好想想你老婆孩子的安全。", {THREAT}),
         ("We know where you live. Pay today.", {THREAT}),
         ("You have until 5pm or your family will suffer.", {THREAT}),
+        ("He said they know where my kids go to school.", {THREAT}),
+        ("他们把我P成遗照发到我家族群里。", {THREAT, DISCLOSURE}),
     ],
     "insults": [
         ("你也出去卖啊，跟你妈一样。", {INSULT}),
@@ -70,6 +74,7 @@ FAMILIES = {
         ("【XX市调解中心】您的欠款纠纷已进入调解程序，请于今日联系调解员。", {IMPERSONATION}),
         ("我是你贷款平台的法务专员，负责你的案件。", {IMPERSONATION}),
         ("财务审计需要联系贵司一名员工。", {IMPERSONATION}),
+        ("催收说他们是法院的，让我马上还钱。", {IMPERSONATION}),
         ("This is Officer Reyes from the NBI.", {IMPERSONATION}),
         ("I am calling from the Cyber Crime Cell. Your loan default is a criminal offence.",
          {IMPERSONATION, FALSE_CRIME}),
@@ -86,6 +91,7 @@ FAMILIES = {
         ("He texted me at 2am, calls at odd hours.", {HOURS}),
         ("他们换了十几个号码轮流打我电话。", {FREQUENCY}),
         ("每隔半小时就打一次。", {FREQUENCY}),
+        ("一天之内打了我二十几个电话。", {FREQUENCY}),
         ("I get calls from them every 15 minutes.", {FREQUENCY}),
     ],
     "payment to a person, fees and new loans": [
@@ -95,6 +101,7 @@ FAMILIES = {
         ("2.5折结清名下债务，先付10%服务费。", {FEE}),
         ("我们可以帮你申请减免，但要收取20%的服务费。", {FEE}),
         ("You can take a loan from another app to clear this.", {FEE}),
+        ("对方说交3000块就能帮我把逾期记录消掉。", {FEE}),
     ],
     "visits": [
         ("我哋已經到咗你屋企樓下", {VISIT}),
@@ -129,6 +136,9 @@ LAWFUL = [
     "We tried to call you twice today. Please call us back.",
     "你再不還錢，我就告你！",
     "你等著收我的律師函！",
+    "催收员态度还可以，说可以分期，让我按时还。",
+    "He asked when I could pay and said they would send a reminder by email.",
+    "This is a fraud alert: we never ask you to pay into a personal account.",
 ]
 
 
