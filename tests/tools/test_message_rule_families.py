@@ -103,6 +103,12 @@ FAMILIES = {
         ("You can take a loan from another app to clear this.", {FEE}),
         ("对方说交3000块就能帮我把逾期记录消掉。", {FEE}),
     ],
+    "news reports in the third person (其)": [
+        ("催收人员称，如不还款将把其欠款信息发送给其通讯录中的联系人。", {DISCLOSURE}),
+        ("催收公司多次骚扰其家人和同事。", {CONTACT}),
+        ("催收员向其亲友催收，并扬言要到其单位闹事。", {CONTACT, VISIT}),
+        ("催收人员深夜给其打电话。", {HOURS}),
+    ],
     "visits": [
         ("我哋已經到咗你屋企樓下", {VISIT}),
         ("We are coming to your house tomorrow with the barangay officials.", {VISIT}),
@@ -139,6 +145,7 @@ LAWFUL = [
     "催收员态度还可以，说可以分期，让我按时还。",
     "He asked when I could pay and said they would send a reminder by email.",
     "This is a fraud alert: we never ask you to pay into a personal account.",
+    "该银行表示，将依法合规开展催收工作，不会骚扰借款人家属。",
 ]
 
 
