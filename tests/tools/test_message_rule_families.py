@@ -109,6 +109,20 @@ FAMILIES = {
         ("催收员向其亲友催收，并扬言要到其单位闹事。", {CONTACT, VISIT}),
         ("催收人员深夜给其打电话。", {HOURS}),
     ],
+    "English collection texts (Kenya, India, the Philippines)": [
+        ("Dear referee, Mary has defaulted on her loan of KES 5,000. Advise her to pay today.", {DISCLOSURE, CONTACT}),
+        ("You were listed as a guarantor by John. He has refused to pay. You will be held responsible.",
+         {DISCLOSURE, CONTACT}),
+        ("We will share your photos with all your WhatsApp contacts.", {DISCLOSURE}),
+        ("Pay now or face the consequences.", {THREAT}),
+        ("Your family is not safe.", {THREAT}),
+        ("This is Advocate Sharma from the High Court.", {IMPERSONATION}),
+        ("A non-bailable warrant has been issued against you.", {FAKE_DOCUMENT, FALSE_CRIME}),
+        ("Our recovery agents will visit your residence tomorrow.", {VISIT}),
+        ("They keep calling me all day, every day, from different numbers.", {FREQUENCY}),
+        ("Pay via Google Pay to my UPI ID.", {ACCOUNT}),
+        ("Download this app and take a loan to repay us.", {FEE}),
+    ],
     "visits": [
         ("我哋已經到咗你屋企樓下", {VISIT}),
         ("We are coming to your house tomorrow with the barangay officials.", {VISIT}),
@@ -146,6 +160,11 @@ LAWFUL = [
     "He asked when I could pay and said they would send a reminder by email.",
     "This is a fraud alert: we never ask you to pay into a personal account.",
     "该银行表示，将依法合规开展催收工作，不会骚扰借款人家属。",
+    "Dear customer, your loan of KES 5,000 is overdue. Pay via M-Pesa Paybill 123456, account number your ID.",
+    "Please pay your EMI via the app or UPI to avoid late charges.",
+    "Failure to pay may result in your account being referred to a collection agency.",
+    "Please do not share your OTP or PIN with anyone, including our staff.",
+    "You can pay at any of our branches, via the official app, or by bank transfer to our company account.",
 ]
 
 
