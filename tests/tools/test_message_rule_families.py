@@ -122,6 +122,8 @@ FAMILIES = {
         ("They keep calling me all day, every day, from different numbers.", {FREQUENCY}),
         ("Pay via Google Pay to my UPI ID.", {ACCOUNT}),
         ("Download this app and take a loan to repay us.", {FEE}),
+        ("Tum chor ho, sabko bata denge.", {INSULT, DISCLOSURE}),
+        ("Pay today or jail jaoge, police case hoga.", {FALSE_CRIME}),
     ],
     "Hong Kong and Taiwan wording": [
         ("你老公欠我哋錢，叫佢快啲還。", {DISCLOSURE, CONTACT}),
