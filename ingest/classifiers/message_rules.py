@@ -12,6 +12,7 @@ against what the rules already find (ingest/classifiers/message_training.py). Th
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -52,7 +53,8 @@ class MessageRules:
 
 
 def _expand(regex: str, macros: dict) -> str:
-    for name, value in macros.items():
+    """Later macros first, so that a macro may use the macros defined before it."""
+    for name, value in reversed(macros.items()):
         regex = regex.replace("{" + name + "}", value)
     return regex
 
@@ -99,10 +101,14 @@ def _load_message_rules(path: str) -> MessageRules:
 _SENTENCE = re.compile(r"[^。！？!?；;\n]+[。！？!?；;]*")
 
 
+# Variant characters OpenCC keeps in Simplified output: Taiwan's 妳 (you) and 著 (the particle 着).
+_VARIANTS = str.maketrans({"妳": "你", "著": "着"})
+
+
 def normalize(text: str) -> str:
     """Simplified, lower-case, ASCII digits and colons: the form every rule is written against."""
     # Letters and digits only: the rules are written against Chinese full-width punctuation.
-    return to_mandarin(to_simplified(to_halfwidth(text, punctuation=False))).lower()
+    return to_mandarin(to_simplified(to_halfwidth(text, punctuation=False))).lower().translate(_VARIANTS)
 
 
 def _sentences(text: str) -> list[tuple[int, int]]:
@@ -135,20 +141,23 @@ def _clause(norm: str, pos: int) -> str:
     return norm[start:end_match.end() if end_match else len(norm)]
 
 
+def _excluded(rule: RulePatterns, norm: str, pos: int, pattern: _Pattern | None = None) -> bool:
+    """A hit at pos that an exclusion of the pattern or the rule cancels in its clause."""
+    clause = _clause(norm, pos)
+    if pattern is not None and pattern.unless and pattern.unless.search(clause):
+        return True
+    return any(u.search(clause) for u in rule.unless)
+
+
 def _match_rule(rule: RulePatterns, norm: str, spans) -> tuple[tuple[int, int], int] | None:
     """(sentence span, match position) of the first hit of the rule, or None."""
-    def excluded(pos: int, pattern: _Pattern) -> bool:
-        clause = _clause(norm, pos)
-        if pattern.unless and pattern.unless.search(clause):
-            return True
-        return any(u.search(clause) for u in rule.unless)
 
     for pattern in rule.patterns:
         first, *others = pattern.regexes
         if not all(r.search(norm) for r in others):
             continue
         for m in first.finditer(norm):
-            if not excluded(m.start(), pattern):
+            if not _excluded(rule, norm, m.start(), pattern):
                 return _sentence_at(spans, m.start()), m.start()
     return None
 
@@ -179,7 +188,8 @@ def _hour(period: str | None, number: str, colon: bool) -> float | None:
     return h % 24
 
 
-def _hours_hit(norm: str, spans, rules: MessageRules) -> tuple[tuple[int, int], int] | None:
+def _hours_hits(norm: str, spans, rules: MessageRules) -> Iterator[tuple[tuple[int, int], int]]:
+    """(sentence span, position) of each late time the text states."""
     def late(h: float) -> bool:
         return h >= rules.quiet_start or h < rules.quiet_end
 
@@ -189,12 +199,11 @@ def _hours_hit(norm: str, spans, rules: MessageRules) -> tuple[tuple[int, int], 
         in_range = (_RANGE_AFTER.match(norm[m.end():m.end() + 4])
                     or _RANGE_BEFORE.search(norm[max(0, m.start() - 4):m.start()]))
         if h is not None and late(h) and not in_range:
-            return _sentence_at(spans, m.start()), m.start()
+            yield _sentence_at(spans, m.start()), m.start()
     for m in _TIME_EN.finditer(norm):
         h = int(m.group(1)) % 12 + (12 if m.group(3).startswith("p") else 0)
         if late(h):
-            return _sentence_at(spans, m.start()), m.start()
-    return None
+            yield _sentence_at(spans, m.start()), m.start()
 
 
 _PERIOD = re.compile(r"一天|每天|天天|今天|昨天|一晚上?|一上午|一下午|一早上|半天|一小时|一个小时|半小时|一整天|"
@@ -203,7 +212,8 @@ _COUNT = re.compile(r"([0-9]+|[一二两三四五六七八九十百几数]+)多?
 _COUNT_EN = re.compile(r"\b(\d+)\s*(?:calls|messages|texts|times|missed calls)\b")
 
 
-def _frequency_hit(norm: str, spans, rules: MessageRules) -> tuple[tuple[int, int], int] | None:
+def _frequency_hits(norm: str, spans, rules: MessageRules) -> Iterator[tuple[tuple[int, int], int]]:
+    """(sentence span, position) of each count per period at or above the frequency bound."""
     for start, end in spans:
         sentence = norm[start:end]
         if not _PERIOD.search(sentence):
@@ -214,8 +224,10 @@ def _frequency_hit(norm: str, spans, rules: MessageRules) -> tuple[tuple[int, in
             except ValueError:
                 continue
             if n >= rules.per_day:
-                return (start, end), start + m.start()
-    return None
+                yield (start, end), start + m.start()
+
+
+_DETECTORS = {"hours": _hours_hits, "frequency": _frequency_hits}
 
 
 def rule_hits(text: str, rules: MessageRules) -> dict[str, tuple[str, str]]:
@@ -225,10 +237,9 @@ def rule_hits(text: str, rules: MessageRules) -> dict[str, tuple[str, str]]:
     hits = {}
     for rule in rules.rules:
         span = _match_rule(rule, norm, spans)
-        if span is None and rule.detector == "hours":
-            span = _hours_hit(norm, spans, rules)
-        if span is None and rule.detector == "frequency":
-            span = _frequency_hit(norm, spans, rules)
+        if span is None and rule.detector in _DETECTORS:
+            found = _DETECTORS[rule.detector](norm, spans, rules)
+            span = next((hit for hit in found if not _excluded(rule, norm, hit[1])), None)
         if span is not None:
             hits[rule.code] = (_excerpt(text, norm, *span), "rule")
     return hits

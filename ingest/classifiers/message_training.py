@@ -36,7 +36,10 @@ from ingest.realworld import Message, load_messages
 log = logging.getLogger(__name__)
 
 MESSAGES_FILE = Path("realworld") / "messages.yaml"
-GRID = tuple(round(0.2 + 0.05 * i, 2) for i in range(15))     # 0.20 … 0.90
+# Even odds at least (0.50 … 0.90): below that, codes with a handful of held-out examples (fees,
+# call frequency) got thresholds of 0.25-0.3 that no held-out lawful message contradicted, and then
+# flagged ordinary reminders ("可以为您申请减免部分罚息", "a late fee of Rs 500 applies").
+GRID = tuple(round(0.5 + 0.05 * i, 2) for i in range(9))
 NO_THRESHOLD = 1.01            # above any probability: the head never fires
 # Half the 2 % target: on the 50 to 90 held-out lawful messages thresholds are chosen on, none may
 # be flagged. Allowing one flagged 5 % of the lawful messages of unseen pages in cross-validation.

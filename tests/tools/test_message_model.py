@@ -95,6 +95,13 @@ def test_thresholds_keep_a_margin_below_lawful_scores_and_weigh_wrong_codes():
     assert choose_thresholds(wrong + lawful, ["threat"])["threat"] > 1
 
 
+def test_no_threshold_below_even_odds():
+    """A rare code whose few held-out examples score low gets no low threshold, however free it looks."""
+    unlawful = [_item(["threat"], s) for s in (0.45, 0.4, 0.35)]
+    lawful = [_item([], 0.05)] * 40
+    assert choose_thresholds(unlawful + lawful, ["threat", "_unlawful"])["threat"] >= 0.5
+
+
 def test_a_missing_or_foreign_model_file_means_no_model(tmp_path):
     assert load(tmp_path) is None
     (tmp_path / MODEL_FILE).write_bytes(b"not a pickle")
