@@ -41,6 +41,8 @@ FAMILIES = {
         ("We will send a message to all your contacts that you are a defaulter.", {DISCLOSURE}),
         ("We will put your face on posters in your barangay.", {DISCLOSURE}),
         ("明天我们会把你的欠款明细寄到你父母家。", {DISCLOSURE}),
+        ("明天我们将联合你们村委一起上门催收。", {DISCLOSURE, VISIT}),
+        ("We will coordinate with your barangay about your debt.", {DISCLOSURE}),
         ("They sent messages to everyone in my contact list calling me a fraud.", {DISCLOSURE, INSULT}),
     ],
     "asking the recipient to pass on or chase": [
@@ -173,6 +175,7 @@ LAWFUL = [
     "该银行表示，将依法合规开展催收工作，不会骚扰借款人家属。",
     "提醒您，本行不會要求您轉帳至個人帳戶。",
     "如有還款困難，歡迎來電洽詢協商方案。",
+    "如需帮助，可联系社区法律服务站。",
     "Dear customer, your loan of KES 5,000 is overdue. Pay via M-Pesa Paybill 123456, account number your ID.",
     "Please pay your EMI via the app or UPI to avoid late charges.",
     "Failure to pay may result in your account being referred to a collection agency.",
