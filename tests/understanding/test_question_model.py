@@ -21,7 +21,7 @@ from ingest.classifiers.question_model import (
     written_card_examples,
 )
 from ingest.corpus import load_corpus
-from ingest.realworld import load_questions, load_train_only_questions
+from ingest.realworld import load_questions
 from tests.conftest import KNOWLEDGE
 from tests.support import ROOT
 
@@ -55,8 +55,6 @@ def test_training_uses_the_train_split_only():
     train_texts = {normalize_question(q.text) for q in load_questions(KNOWLEDGE, splits=("train",))}
     held_out = [normalize_question(q.text) for q in load_questions(KNOWLEDGE, splits=("dev", "test"))]
     assert train_texts <= trained
-    train_only = {(normalize_question(q.text), q.card or q.label) for q in load_train_only_questions(KNOWLEDGE)}
-    assert train_only and train_only <= set(zip(texts, labels))
     assert not [t for t in held_out if t in trained and t not in train_texts]
     assert {"not_covered", "out_of_scope", "refused"} <= set(labels)
     assert {c.id for c in cards} <= set(labels)
