@@ -86,6 +86,8 @@ def training_examples(knowledge_dir: Path | str, cards: list[Card]) -> tuple[lis
         texts.extend(phrasings)
         labels.extend([card_id] * len(phrasings))
     # A knowledge folder without the real-world dataset trains on the cards and written phrasings only.
+    # The train-only questions (ingest.realworld.load_train_only_questions) are left to the scope classifier:
+    # with this model's thresholds (bot/data/question_model.yaml, chosen on dev) they lowered the dev figures.
     has_dataset = (Path(knowledge_dir) / "realworld" / "questions.yaml").is_file()
     for q in load_questions(knowledge_dir, splits=("train",)) if has_dataset else []:
         label = q.card if q.label == "answer" else q.label

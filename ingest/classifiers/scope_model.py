@@ -3,7 +3,8 @@
 Classes: `answer`, `not_covered`, `out_of_scope` (unlawful requests are the refusal rules' and the
 question classifier's job). It is trained by `python -m ingest` beside the question classifier, on:
 - every card's topic and listed phrasings (`answer`),
-- the `train` split of knowledge/realworld/questions.yaml (its label; `refused` items are left out),
+- the `train` split of knowledge/realworld/questions.yaml and the train-only real questions of the
+  bot's own field (knowledge/realworld/legal_questions_debt.yaml) (its label; `refused` items are left out),
 - the not-covered phrasings written for this project (ingest/data/question_examples.yaml),
 - real legal questions about other fields of law (knowledge/realworld/legal_questions.yaml, all
   `out_of_scope`, train-only).
@@ -23,14 +24,14 @@ from ingest.cards import Card
 from ingest.classifiers import stored_model
 from ingest.classifiers.question_model import EXAMPLES_FILE, SETTINGS_FILE, train, written_examples
 from ingest.normalize import normalize_question
-from ingest.realworld import load_questions
+from ingest.realworld import QUESTIONS_FILE, train_only_question_paths, training_questions
 
 MODEL_FILE = "scope-classifier.joblib"
 META_FILE = "scope-classifier.json"
 LEGAL_QUESTIONS = Path("realworld") / "legal_questions.yaml"
 ANSWER, NOT_COVERED, OUT_OF_SCOPE = "answer", "not_covered", "out_of_scope"
 CLASSES = (ANSWER, NOT_COVERED, OUT_OF_SCOPE)
-TRAINING_VERSION = 2      # bump when features, training data assembly or the stored files change
+TRAINING_VERSION = 3      # bump when features, training data assembly or the stored files change
 
 
 def legal_questions(knowledge_dir: Path | str) -> list[str]:
@@ -57,10 +58,9 @@ def fixed_examples(knowledge_dir: Path | str, cards: list[Card]) -> tuple[list[s
     return texts, labels
 
 
-def dataset_examples(knowledge_dir: Path | str, splits: tuple[str, ...] = ("train",)):
-    """The real-world questions of `splits` that carry a scope label (refused ones are left out)."""
-    has_dataset = (Path(knowledge_dir) / "realworld" / "questions.yaml").is_file()
-    return [q for q in (load_questions(knowledge_dir, splits=splits) if has_dataset else []) if q.label in CLASSES]
+def dataset_examples(knowledge_dir: Path | str):
+    """The real-world training questions that carry a scope label (refused ones are left out)."""
+    return [q for q in training_questions(knowledge_dir) if q.label in CLASSES]
 
 
 def training_examples(knowledge_dir: Path | str, cards: list[Card]) -> tuple[list[str], list[str]]:
@@ -75,7 +75,8 @@ def training_fingerprint(knowledge_dir: Path | str) -> str:
     """Changes whenever the training data or its settings change (so ingest retrains)."""
     knowledge_dir = Path(knowledge_dir)
     return stored_model.fingerprint(f"scope-{TRAINING_VERSION}", (
-        knowledge_dir / "realworld" / "questions.yaml", knowledge_dir / LEGAL_QUESTIONS, EXAMPLES_FILE, SETTINGS_FILE))
+        knowledge_dir / "realworld" / QUESTIONS_FILE, *train_only_question_paths(knowledge_dir),
+        knowledge_dir / LEGAL_QUESTIONS, EXAMPLES_FILE, SETTINGS_FILE))
 
 
 def train_and_save(knowledge_dir: Path | str, cards: list[Card], folder: Path) -> dict:

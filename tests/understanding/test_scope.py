@@ -25,7 +25,7 @@ from ingest.classifiers.scope_model import (
     training_examples,
 )
 from ingest.corpus import load_corpus
-from ingest.realworld import load_questions
+from ingest.realworld import load_questions, load_train_only_questions
 from tests.conftest import KNOWLEDGE
 
 FIXTURE = [
@@ -63,6 +63,8 @@ def test_training_uses_the_train_split_and_the_other_fields_questions(cards):
     train_texts = {normalize_question(q.text) for q in load_questions(KNOWLEDGE, splits=("train",))}
     held_out = [normalize_question(q.text) for q in load_questions(KNOWLEDGE, splits=("dev", "test"))]
     assert not [t for t in held_out if t in trained and t not in train_texts]
+    train_only = {(normalize_question(q.text), q.label) for q in load_train_only_questions(KNOWLEDGE) if q.label in CLASSES}
+    assert train_only and train_only <= set(zip(texts, labels))
     other = {normalize_question(t) for t in legal_questions(KNOWLEDGE)}
     assert len(other) >= 200 and other <= trained
     assert all(label == "out_of_scope" for text, label in zip(texts, labels) if text in other - train_texts)
