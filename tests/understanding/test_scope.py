@@ -149,9 +149,20 @@ def test_bank_instalments_are_answerable(text):
     assert match_topic(normalize_question(text)) is None
 
 
-def test_out_of_scope_verdict_needs_a_question_without_debt_words(fixture_model):
-    assert fixture_model.predict("交通事故对方全责，欠的赔偿款怎么要").out_of_scope > 0.5
-    assert read_scope(fixture_model, "交通事故对方全责，欠的赔偿款怎么要") is None
+@pytest.mark.parametrize("in_domain,expected", [(False, "out_of_scope"), (True, None)])
+def test_out_of_scope_verdict_with_debt_words_has_its_own_threshold(monkeypatch, in_domain, expected):
+    monkeypatch.setitem(settings()["thresholds"], "out_of_scope_in_domain", 0.8)
+    assert verdict(ScopeProbabilities(0.25, 0.05, 0.7), in_domain=in_domain) == expected
+
+
+def test_read_scope_applies_the_debt_word_threshold(fixture_model, monkeypatch):
+    text = "交通事故对方全责，欠的赔偿款怎么要"
+    probability = fixture_model.predict(text).out_of_scope
+    assert probability > 0.5
+    monkeypatch.setitem(settings()["thresholds"], "out_of_scope_in_domain", probability + 0.01)
+    assert read_scope(fixture_model, text) is None
+    monkeypatch.setitem(settings()["thresholds"], "out_of_scope_in_domain", probability - 0.01)
+    assert read_scope(fixture_model, text) == "out_of_scope"
 
 
 def test_out_of_scope_verdict_yields_to_a_card_guess(fixture_model, cards):
