@@ -124,6 +124,18 @@ def test_banking_questions_outside_collection_are_out_of_scope(text):
     assert is_out_of_scope(normalize_question(text))
 
 
+@pytest.mark.parametrize("text", ["借给同事两万块他一直拖着怎么办", "债务人跑路了怎么办", "几个债权人怎么分执行款",
+                                  "怎么追回借出去的钱", "贷款利息是怎么计算的"])
+def test_creditors_questions_and_loan_pricing_are_out_of_scope(text):
+    assert is_out_of_scope(normalize_question(text))
+
+
+@pytest.mark.parametrize("text", ["我是担保人，债务人跑了，银行找我还钱", "我是紧急联系人，债务人失联了催收天天找我",
+                                  "逾期利息怎么算", "网贷利息怎么算合法", "成了老赖会怎样"])
+def test_guarantors_contacts_and_overdue_interest_stay_in_scope(text):
+    assert not is_out_of_scope(normalize_question(text))
+
+
 @pytest.mark.parametrize("text", ["年利息多少合法", "网贷年利率多少合法", "一个月利息多少算高利贷",
                                   "信用卡逾期会影响买房吗", "利息超过本金合法吗"])
 def test_interest_and_credit_questions_stay_in_scope(text):
