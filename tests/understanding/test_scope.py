@@ -125,13 +125,15 @@ def test_banking_questions_outside_collection_are_out_of_scope(text):
 
 
 @pytest.mark.parametrize("text", ["借给同事两万块他一直拖着怎么办", "债务人跑路了怎么办", "几个债权人怎么分执行款",
-                                  "怎么追回借出去的钱", "贷款利息是怎么计算的"])
+                                  "怎么追回借出去的钱", "贷款利息是怎么计算的", "做保证人有什么条件",
+                                  "怎么防止爸妈乱借网贷"])
 def test_creditors_questions_and_loan_pricing_are_out_of_scope(text):
     assert is_out_of_scope(normalize_question(text))
 
 
 @pytest.mark.parametrize("text", ["我是担保人，债务人跑了，银行找我还钱", "我是紧急联系人，债务人失联了催收天天找我",
-                                  "逾期利息怎么算", "网贷利息怎么算合法", "成了老赖会怎样"])
+                                  "逾期利息怎么算", "网贷利息怎么算合法", "成了老赖会怎样", "担保人要承担什么责任",
+                                  "老公借了网贷催收找我怎么办"])
 def test_guarantors_contacts_and_overdue_interest_stay_in_scope(text):
     assert not is_out_of_scope(normalize_question(text))
 
