@@ -192,3 +192,12 @@ def test_out_of_scope_verdict_yields_to_a_card_guess(fixture_model, cards):
                                                                    ["contact-may-they-call", "out_of_scope"])),
                                 {c.id for c in cards}, fixture_model)
     assert not card_guess.read("交通事故对方全责怎么赔偿").out_of_scope
+
+
+def test_no_out_of_scope_verdict_for_a_debt_being_collected_or_enforced(fixture_model, monkeypatch):
+    monkeypatch.setitem(settings()["thresholds"], "out_of_scope_in_domain", 0.0)
+    plain, enforced = "离婚后孩子抚养权归谁", "离婚判决后孩子抚养权归谁"
+    probabilities = fixture_model.predict(enforced)
+    assert probabilities.out_of_scope > probabilities.not_covered
+    assert read_scope(fixture_model, plain) == "out_of_scope"
+    assert read_scope(fixture_model, enforced) is None
