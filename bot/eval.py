@@ -220,9 +220,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--failures", action="store_true",
                         help="list the questions each variant gets wrong (real users' questions: train or dev only)")
     # --- real users' questions (knowledge/realworld/questions.yaml), reported separately -------
-    parser.add_argument("--realworld", default="test", choices=("train", "dev", "test", "none"),
+    parser.add_argument("--realworld", default="test", choices=("train", "dev", "test", "cv", "none"),
                         help="split of the real users' questions to report (test; dev for choosing thresholds; "
-                             "none to skip)")
+                             "cv: train cross-validated by source page; none to skip)")
     args = parser.parse_args(argv)
     variants = tuple(v.strip() for v in args.variants.split(",") if v.strip())
     unknown = [v for v in variants if v not in VARIANTS]
@@ -247,7 +247,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.realworld != "none":
         from bot import realworld_eval
 
-        report["realworld_questions"] = realworld_eval.evaluate(engine, settings.knowledge_dir, args.realworld)
+        report["realworld_questions"] = (
+            realworld_eval.cross_validate(engine, settings.knowledge_dir) if args.realworld == "cv"
+            else realworld_eval.evaluate(engine, settings.knowledge_dir, args.realworld))
     # --- collector-message checker on the real-world test split (bot.message_eval) ---
     from bot import message_eval
     report["messages"] = message_eval.run(engine.corpus, Path(settings.knowledge_dir),
@@ -268,7 +270,7 @@ def main(argv: list[str] | None = None) -> int:
                     print(f"- {f['id']} [{f['expect']}/{f['want_intent']} -> {f['intent']}] {f['question'][:60]} "
                           f"cited={f['cited']}{'' if f['language_ok'] else ' LANG'}")
             realworld = report.get("realworld_questions")
-            if realworld and realworld["split"] in realworld_eval.FAILURE_SPLITS:
+            if realworld and realworld["failures"]:
                 print(f"\n## real users' questions ({realworld['split']}): {len(realworld['failures'])} failures")
                 for f in realworld["failures"]:
                     print(f"- {f['id']} [{f['label']}/{f['card']} -> {f['intent']}/{f['topic']}] {f['question'][:60]} "

@@ -8,6 +8,9 @@ thresholds and rules, never `test`):
   the corpus does say on the topic; out_of_scope: no citation; refused: a refusal, citing at
   most the articles that explain the legal risk);
 - the same figures per label, and how many answers carry an invalid citation (must be 0).
+
+`cross_validate` gives a second measure next to the small `dev` split: the `train` questions
+scored by classifiers trained without their source page (grouped k-fold by URL).
 """
 from __future__ import annotations
 
@@ -62,6 +65,57 @@ def evaluate(engine, knowledge_dir: Path | str, split: str) -> dict:
     return summarize(split, questions, results)
 
 
+def trained_reader(engine, knowledge_dir: Path | str, held_out_urls: frozenset[str] = frozenset()):
+    """A question reader whose question and scope classifiers are trained exactly as ingest trains
+    them, minus the questions of `held_out_urls` (source pages)."""
+    from bot.engine.understanding import QuestionReader
+    from ingest.classifiers import question_model, scope_model
+
+    cards = list(engine.cards.values())
+    return QuestionReader(
+        question_model.QuestionClassifier(question_model.train(
+            *question_model.training_examples(knowledge_dir, cards, held_out_urls))),
+        set(engine.cards),
+        scope_model.ScopeClassifier(scope_model.train(*scope_model.training_examples(knowledge_dir, cards, held_out_urls))))
+
+
+def held_out_folds(engine, knowledge_dir: Path | str, folds: int = 5):
+    """(reader, questions) per fold of the `train` split grouped by source page: the reader was
+    trained without the fold's pages, the questions are the fold's real (not augmented) ones."""
+    from ingest.classifiers.message_training import url_folds
+
+    questions = load_questions(knowledge_dir, splits=("train",))
+    for held in url_folds(questions, folds):
+        reader = trained_reader(engine, knowledge_dir, frozenset(questions[i].url for i in held))
+        yield reader, [questions[i] for i in sorted(held) if not questions[i].augmented]
+
+
+def answer_with(engine, jobs: list) -> tuple[list[Question], list[RealworldResult]]:
+    """Each job's questions answered by the engine with that job's reader; the engine's own reader
+    is restored afterwards."""
+    serving = engine.reader
+    questions: list[Question] = []
+    results: list[RealworldResult] = []
+    try:
+        for reader, items in jobs:
+            engine.reader = reader
+            for q in items:
+                questions.append(q)
+                results.append(judge(q, engine.answer(q.text), engine.corpus))
+    finally:
+        engine.reader = serving
+    return questions, results
+
+
+def cross_validate(engine, knowledge_dir: Path | str, folds: int = 5) -> dict:
+    """Grouped cross-validation over the `train` split by source page: for each fold the question and
+    scope classifiers are trained without the fold's pages and the engine (retrieval, rules,
+    thresholds unchanged) answers the fold's questions. Test is never read."""
+    report = summarize("train", *answer_with(engine, list(held_out_folds(engine, knowledge_dir, folds))))
+    report["split"] = f"train, {folds}-fold cross-validation by source page"
+    return report
+
+
 def summarize(split: str, questions: list[Question], results: list[RealworldResult]) -> dict:
     answerable = [r for r in results if r.label == "answer"]
     negative = [r for r in results if r.label in NEGATIVE_LABELS]
@@ -105,5 +159,5 @@ def markdown(report: dict) -> str:
     return "\n".join(lines)
 
 
-__all__ = ["FAILURE_SPLITS", "NEGATIVE_LABELS", "RealworldResult", "evaluate", "failures", "judge", "markdown",
-           "summarize"]
+__all__ = ["FAILURE_SPLITS", "NEGATIVE_LABELS", "RealworldResult", "answer_with", "cross_validate", "evaluate", "failures",
+           "held_out_folds", "judge", "markdown", "summarize", "trained_reader"]

@@ -118,6 +118,15 @@ class Engine:
         # The evaluation swaps retrieval variants; the rest of the knowledge stays.
         self._knowledge = replace(self._knowledge, retriever=retriever)
 
+    @property
+    def reader(self) -> QuestionReader:
+        return self._knowledge.reader
+
+    @reader.setter
+    def reader(self, reader: QuestionReader) -> None:
+        # Cross-validation swaps in classifiers trained without the questions it scores.
+        self._knowledge = replace(self._knowledge, reader=reader)
+
     def reload(self) -> None:
         """Reopen the knowledge and the index after a rebuild (`python -m ingest` / Telegram /reload).
 

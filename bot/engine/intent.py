@@ -44,7 +44,13 @@ def is_out_of_scope(text: str) -> bool:
     data = rules()
     if any(p.search(lowered) for p in data["_out_of_scope"]):
         return True
-    return not data["_collection_words"].search(lowered) and any(p.search(lowered) for p in data["_out_of_scope_banking"])
+    return not has_collection_words(text) and any(p.search(lowered) for p in data["_out_of_scope_banking"])
+
+
+def has_collection_words(text: str) -> bool:
+    """The question speaks of a debt being collected or enforced (bot/data/intents.yaml `collection_words`),
+    not only of credit products."""
+    return bool(rules()["_collection_words"].search(text.lower()))
 
 
 def has_injection(text: str) -> bool:

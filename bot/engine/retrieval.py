@@ -180,7 +180,10 @@ def best_cards(docs: list[Document], n: int = 1, window: int = 5) -> list[Docume
 
 
 CARD_RETRIEVAL_WEIGHT = 1.0   # how much a retrieval match raises a card's classifier probability
-CARD_SWITCH_MARGIN = 0.2      # how much better another card must score to replace retrieval's card
+# How much better another card must score to replace retrieval's card. 0 named the gold card for 2 more
+# of 139 train questions cross-validated by page (`python -m bot.eval --realworld cv`), the same on dev,
+# but switched an in-house contact's question to the wrong card (`python -m bot.eval`), so it stays.
+CARD_SWITCH_MARGIN = 0.2
 
 
 def fused_card(docs: list[Document], card_probabilities: dict[str, float], current: str,

@@ -4,7 +4,8 @@ Classes are the answer cards' ids plus `not_covered`, `out_of_scope` and `refuse
 trained by `python -m ingest` (a second or two) on:
 - every card's topic and listed phrasings (class: the card),
 - the `train` split of knowledge/realworld/questions.yaml (class: its card or its label),
-- the not-covered and refusal phrasings written for this project (ingest/data/question_examples.yaml),
+- the not-covered, out-of-scope and refusal phrasings written for this project
+  (ingest/data/question_examples.yaml),
 - colloquial phrasings per card written for this project (ingest/data/question_examples_cards.yaml).
 It never reads `dev` or `test`. Text goes through `ingest.normalize.normalize_question`, the
 function the bot normalises questions with. The model is stored in the index version folder next
@@ -41,10 +42,9 @@ def training_settings() -> dict:
 
 
 def written_examples() -> dict[str, list[str]]:
-    """The phrasings written for this project, per class (`not_covered`, `refused`), in file order."""
+    """The phrasings written for this project, per class (`not_covered`, `out_of_scope`, `refused`), in file order."""
     data = load_yaml(EXAMPLES_FILE)
-    return {NOT_COVERED: [e for group in data["not_covered"].values() for e in group],
-            REFUSED: [e for group in data["refused"].values() for e in group]}
+    return {label: [e for group in data[label].values() for e in group] for label in (NOT_COVERED, OUT_OF_SCOPE, REFUSED)}
 
 
 def written_card_examples(card_ids: set[str] | None = None) -> dict[str, list[str]]:
@@ -73,8 +73,11 @@ class Prediction:
         return self.label not in NEGATIVE_CLASSES
 
 
-def training_examples(knowledge_dir: Path | str, cards: list[Card]) -> tuple[list[str], list[str]]:
-    """(texts, labels) for training: card phrasings, the real-world train split, written phrasings."""
+def training_examples(knowledge_dir: Path | str, cards: list[Card],
+                      held_out_urls: frozenset[str] = frozenset()) -> tuple[list[str], list[str]]:
+    """(texts, labels) for training: card phrasings, the real-world train split, written phrasings.
+
+    `held_out_urls`: source pages whose questions are left out (cross-validation by page)."""
     texts: list[str] = []
     labels: list[str] = []
     card_ids = {c.id for c in cards}
@@ -91,7 +94,7 @@ def training_examples(knowledge_dir: Path | str, cards: list[Card]) -> tuple[lis
     has_dataset = (Path(knowledge_dir) / "realworld" / "questions.yaml").is_file()
     for q in load_questions(knowledge_dir, splits=("train",)) if has_dataset else []:
         label = q.card if q.label == "answer" else q.label
-        if label in card_ids or label in NEGATIVE_CLASSES:
+        if q.url not in held_out_urls and (label in card_ids or label in NEGATIVE_CLASSES):
             texts.append(q.text)
             labels.append(label)
     for label, phrasings in written_examples().items():

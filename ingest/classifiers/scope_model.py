@@ -5,7 +5,7 @@ question classifier's job). It is trained by `python -m ingest` beside the quest
 - every card's topic and listed phrasings (`answer`),
 - the `train` split of knowledge/realworld/questions.yaml and the train-only real questions of the
   bot's own field (knowledge/realworld/legal_questions_debt.yaml) (its label; `refused` items are left out),
-- the not-covered phrasings written for this project (ingest/data/question_examples.yaml),
+- the not-covered and out-of-scope phrasings written for this project (ingest/data/question_examples.yaml),
 - real legal questions about other fields of law (knowledge/realworld/legal_questions.yaml, all
   `out_of_scope`, train-only).
 It never reads `dev` or `test`. Features and training are the question classifier's (character
@@ -51,7 +51,8 @@ def fixed_examples(knowledge_dir: Path | str, cards: list[Card]) -> tuple[list[s
         for phrasing in (card.topic, *card.questions):
             texts.append(phrasing)
             labels.append(ANSWER)
-    for label, phrasings in ((NOT_COVERED, written_examples()[NOT_COVERED]),
+    written = written_examples()
+    for label, phrasings in ((NOT_COVERED, written[NOT_COVERED]), (OUT_OF_SCOPE, written[OUT_OF_SCOPE]),
                              (OUT_OF_SCOPE, legal_questions(knowledge_dir))):
         texts.extend(phrasings)
         labels.extend([label] * len(phrasings))
@@ -63,9 +64,13 @@ def dataset_examples(knowledge_dir: Path | str):
     return [q for q in training_questions(knowledge_dir) if q.label in CLASSES]
 
 
-def training_examples(knowledge_dir: Path | str, cards: list[Card]) -> tuple[list[str], list[str]]:
+def training_examples(knowledge_dir: Path | str, cards: list[Card],
+                      held_out_urls: frozenset[str] = frozenset()) -> tuple[list[str], list[str]]:
+    """(texts, labels) for training; `held_out_urls`: source pages left out (cross-validation by page)."""
     texts, labels = fixed_examples(knowledge_dir, cards)
     for q in dataset_examples(knowledge_dir):
+        if q.url in held_out_urls:
+            continue
         texts.append(q.text)
         labels.append(q.label)
     return [normalize_question(t) for t in texts], labels

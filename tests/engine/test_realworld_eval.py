@@ -55,3 +55,19 @@ def test_realworld_test_split_figures(engine):
     assert report["bad_citations"] == 0
     assert report["gold_citation"] >= 0.70
     assert report["negatives_handled"] >= 0.40
+
+
+@pytest.mark.slow
+def test_cross_validation_scores_every_train_question_and_restores_the_engine(engine):
+    """Each real train question is answered once by a reader trained without its page; the serving reader comes back."""
+    from bot.realworld_eval import cross_validate
+    from ingest.realworld import load_questions
+
+    serving = engine.reader
+    report = cross_validate(engine, KNOWLEDGE, folds=2)
+    assert engine.reader is serving
+    real = [q for q in load_questions(KNOWLEDGE, splits=("train",)) if not q.augmented]
+    assert report["questions"] == len(real)
+    assert sum(v["n"] for v in report["per_label"].values()) == len(real)
+    assert report["bad_citations"] == 0
+    assert {f["id"] for f in report["failures"]} <= {q.id for q in real}

@@ -60,6 +60,25 @@ def test_training_uses_the_train_split_only():
     assert {c.id for c in cards} <= set(labels)
 
 
+@pytest.mark.parametrize("model", ["question", "scope"])
+def test_held_out_pages_are_left_out_of_training(model):
+    """Cross-validation by page (bot.realworld_eval) trains without a fold's pages: none of their questions is seen."""
+    from ingest.classifiers import scope_model
+    from ingest.normalize import normalize_question
+
+    cards = load_cards(KNOWLEDGE, load_corpus(KNOWLEDGE))
+    examples = question_model.training_examples if model == "question" else scope_model.training_examples
+    train_questions = [q for q in load_questions(KNOWLEDGE, splits=("train",)) if q.label != "refused"]
+    pages = frozenset(q.url for q in train_questions[::5])
+    held = {normalize_question(q.text) for q in train_questions if q.url in pages}
+    kept = {normalize_question(q.text) for q in train_questions if q.url not in pages}
+    all_texts, _ = examples(KNOWLEDGE, cards)
+    texts, _ = examples(KNOWLEDGE, cards, pages)
+    assert held and held <= set(all_texts)
+    assert not (held - kept) & set(texts)
+    assert len(texts) == len(all_texts) - sum(1 for q in train_questions if q.url in pages)
+
+
 def test_model_is_saved_with_the_index_and_loads(tmp_path):
     corpus = load_corpus(KNOWLEDGE)
     cards = load_cards(KNOWLEDGE, corpus)

@@ -126,6 +126,20 @@ def test_banking_questions_outside_collection_are_out_of_scope(text):
     assert is_out_of_scope(normalize_question(text))
 
 
+@pytest.mark.parametrize("text", ["借给同事两万块他一直拖着怎么办", "债务人跑路了怎么办", "几个债权人怎么分执行款",
+                                  "怎么追回借出去的钱", "贷款利息是怎么计算的", "做保证人有什么条件",
+                                  "怎么防止爸妈乱借网贷"])
+def test_creditors_questions_and_loan_pricing_are_out_of_scope(text):
+    assert is_out_of_scope(normalize_question(text))
+
+
+@pytest.mark.parametrize("text", ["我是担保人，债务人跑了，银行找我还钱", "我是紧急联系人，债务人失联了催收天天找我",
+                                  "逾期利息怎么算", "网贷利息怎么算合法", "成了老赖会怎样", "担保人要承担什么责任",
+                                  "老公借了网贷催收找我怎么办"])
+def test_guarantors_contacts_and_overdue_interest_stay_in_scope(text):
+    assert not is_out_of_scope(normalize_question(text))
+
+
 @pytest.mark.parametrize("text", ["年利息多少合法", "网贷年利率多少合法", "一个月利息多少算高利贷",
                                   "信用卡逾期会影响买房吗", "利息超过本金合法吗"])
 def test_interest_and_credit_questions_stay_in_scope(text):
@@ -151,9 +165,20 @@ def test_bank_instalments_are_answerable(text):
     assert match_topic(normalize_question(text)) is None
 
 
-def test_out_of_scope_verdict_needs_a_question_without_debt_words(fixture_model):
-    assert fixture_model.predict("交通事故对方全责，欠的赔偿款怎么要").out_of_scope > 0.5
-    assert read_scope(fixture_model, "交通事故对方全责，欠的赔偿款怎么要") is None
+@pytest.mark.parametrize("in_domain,expected", [(False, "out_of_scope"), (True, None)])
+def test_out_of_scope_verdict_with_debt_words_has_its_own_threshold(monkeypatch, in_domain, expected):
+    monkeypatch.setitem(settings()["thresholds"], "out_of_scope_in_domain", 0.8)
+    assert verdict(ScopeProbabilities(0.25, 0.05, 0.7), in_domain=in_domain) == expected
+
+
+def test_read_scope_applies_the_debt_word_threshold(fixture_model, monkeypatch):
+    text = "交通事故对方全责，欠的赔偿款怎么要"
+    probability = fixture_model.predict(text).out_of_scope
+    assert probability > 0.5
+    monkeypatch.setitem(settings()["thresholds"], "out_of_scope_in_domain", probability + 0.01)
+    assert read_scope(fixture_model, text) is None
+    monkeypatch.setitem(settings()["thresholds"], "out_of_scope_in_domain", probability - 0.01)
+    assert read_scope(fixture_model, text) == "out_of_scope"
 
 
 def test_out_of_scope_verdict_yields_to_a_card_guess(fixture_model, cards):
@@ -169,3 +194,12 @@ def test_out_of_scope_verdict_yields_to_a_card_guess(fixture_model, cards):
                                                                    ["contact-may-they-call", "out_of_scope"])),
                                 {c.id for c in cards}, fixture_model)
     assert not card_guess.read("交通事故对方全责怎么赔偿").out_of_scope
+
+
+def test_no_out_of_scope_verdict_for_a_debt_being_collected_or_enforced(fixture_model, monkeypatch):
+    monkeypatch.setitem(settings()["thresholds"], "out_of_scope_in_domain", 0.0)
+    plain, enforced = "离婚后孩子抚养权归谁", "离婚判决后孩子抚养权归谁"
+    probabilities = fixture_model.predict(enforced)
+    assert probabilities.out_of_scope > probabilities.not_covered
+    assert read_scope(fixture_model, plain) == "out_of_scope"
+    assert read_scope(fixture_model, enforced) is None
