@@ -89,7 +89,7 @@ def test_thresholds_keep_a_margin_below_lawful_scores_and_weigh_wrong_codes():
     thresholds = choose_thresholds(unlawful + lawful, ["threat", "_unlawful"])
     # 0.55 would find every threat and flag no lawful message, but the lawful 0.5 is within the margin.
     assert thresholds["threat"] > 0.5 + LAWFUL_MARGIN
-    assert thresholds["threat"] <= 0.7
+    assert thresholds["threat"] <= 0.5 + LAWFUL_MARGIN + 0.05     # the next grid step, no higher
     # A code that only ever lands on messages gold-labelled otherwise never fires.
     wrong = [DevItem(frozenset({"insult"}), frozenset(), {"threat": 0.9, "insult": 0.0}) for _ in range(5)]
     assert choose_thresholds(wrong + lawful, ["threat"])["threat"] > 1
