@@ -171,7 +171,7 @@ def test_harassment_log_is_shared_and_forget_deletes_it_everywhere(cluster, redi
 
     _via(proxy, B)
     mark = api.mark()
-    api.send_command(user, "/log\n时间：今天上午9点\n号码：10690001\n方式：短信\n内容：再不还钱就找你家人")
+    api.send_command(user, "/log\n时间：前天上午9点\n号码：10690001\n方式：短信\n内容：再不还钱就找你家人")
     api.wait_for("sendMessage", chat_id=user, after=mark, predicate=lambda c: "共 2 条" in c.text)
     assert _redis_keys_of(redis_server, user)
 
