@@ -21,6 +21,8 @@ def rules() -> dict:
     data = load_yaml("intents.yaml", empty={})
     data["_refused"] = [re.compile(p, re.IGNORECASE) for p in data.get("refused", [])]
     data["_out_of_scope"] = [re.compile(p, re.IGNORECASE) for p in data.get("out_of_scope", [])]
+    data["_out_of_scope_creditor"] = [re.compile(p, re.IGNORECASE) for p in data.get("out_of_scope_creditor", [])]
+    data["_borrower_side"] = re.compile(data.get("borrower_side") or r"(?!)")
     data["_out_of_scope_banking"] = [re.compile(p, re.IGNORECASE) for p in data.get("out_of_scope_banking", [])]
     data["_collection_words"] = re.compile(data.get("collection_words") or r"(?!)")
     data["_greeting_exact"] = {_PUNCT.sub("", str(g)).lower() for g in data["greeting"]["exact"]}
@@ -38,11 +40,14 @@ def is_refused(text: str) -> bool:
 
 
 def is_out_of_scope(text: str) -> bool:
-    """Debt questions the bot does not cover (the user is the lender; wages; deposits), and banking
-    questions (loan prices, points, down payments …) that say nothing of a debt being collected."""
+    """Debt questions the bot does not cover (wages; deposits; the user is the lender and says nothing
+    of owing or being collected from), and banking questions (loan prices, points, down payments …)
+    that say nothing of a debt being collected."""
     lowered = text.lower()
     data = rules()
     if any(p.search(lowered) for p in data["_out_of_scope"]):
+        return True
+    if not data["_borrower_side"].search(lowered) and any(p.search(lowered) for p in data["_out_of_scope_creditor"]):
         return True
     return not has_collection_words(text) and any(p.search(lowered) for p in data["_out_of_scope_banking"])
 

@@ -88,8 +88,8 @@ def _command_entry(name: str):
 async def on_start_payload(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
     """`/start script` from a group's deep link opens that form here, in private."""
     name = (context.args or [""])[0]
-    if name == "check":
-        return await on_check_command(update, context)
+    if name == "check":      # the payload is not a text to check: ask for one
+        return await _ask_for_check_text(update, context)
     return await _start_wizard(update, context, name)
 
 
@@ -144,6 +144,10 @@ async def on_check_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -
     if text:
         await run_check(update, context, text)
         return ConversationHandler.END
+    return await _ask_for_check_text(update, context)
+
+
+async def _ask_for_check_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
     userdata.clear_form(context.user_data, update.effective_chat.id)
     lang = userdata.ui_language(update, context.user_data)
     await send_text(context.bot, update.effective_chat.id, t("check_prompt", lang))

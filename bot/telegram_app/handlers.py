@@ -46,18 +46,26 @@ def addressed_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | 
         return text
     mentions = message.parse_entities([MessageEntity.MENTION])
     if any(value.lstrip("@").lower() == username for value in mentions.values()):
-        return re.sub(rf"@{re.escape(context.bot.username or '')}\b", "", text, flags=re.I).strip()
+        return without_mention(text, context.bot.username)
     return None
+
+
+def without_mention(text: str, username: str | None) -> str:
+    """The text without "@botname" (how a group message addresses the bot)."""
+    if not username:
+        return text.strip()
+    return re.sub(rf"@{re.escape(username)}\b", "", text, flags=re.I).strip()
 
 
 _CHECK_COMMAND = re.compile(r"^/check(?:@\w+)?\s*", re.IGNORECASE)
 
 
-def checked_text(message: Message | None) -> str:
-    """The collector's text in the user's message a check reply answers ("/check" removed); "" if gone."""
+def checked_text(message: Message | None, username: str | None = None) -> str:
+    """The collector's text in the user's message a check reply answers ("/check" and the "@botname"
+    a group message addresses the bot with removed); "" if gone."""
     if message is None:
         return ""
-    return _CHECK_COMMAND.sub("", message.text or message.caption or "", count=1)
+    return _CHECK_COMMAND.sub("", without_mention(message.text or message.caption or "", username), count=1)
 
 
 def _touch(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -179,11 +187,13 @@ async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def run_check(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str,
-                    checked: Message | None = None) -> None:
+                    checked: Message | None = None, new_recipient: str | None = None) -> None:
     """Check a collector's message and reply with the findings, as the recipient the user said.
 
     The reply answers the user's message that holds the text (`checked`, by default the update's),
-    so the recipient buttons under it can check that text again without the bot keeping it."""
+    so the recipient buttons under it can check that text again without the bot keeping it.
+    `new_recipient` (a recipient button) is remembered for the chat only once the check is allowed:
+    a rate-limited press changes nothing."""
     svc = services(context)
     _touch(update, context)
     lang = userdata.reply_language(update, context.user_data, text)
@@ -192,6 +202,8 @@ async def run_check(update: Update, context: ContextTypes.DEFAULT_TYPE, text: st
         svc.stats.limited += 1
         await _say(update, context, "rate_limited")
         return
+    if new_recipient is not None:
+        userdata.set_recipient(context.user_data, chat_id, new_recipient)
     recipient = userdata.recipient(context.user_data, chat_id)
     try:
         async with typing(context.bot, chat_id):
@@ -216,9 +228,10 @@ async def run_check(update: Update, context: ContextTypes.DEFAULT_TYPE, text: st
 
 async def on_forwarded(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """A forwarded text (typically a collector's SMS) is a /check request."""
-    if addressed_text(update, context) is None:
+    text = addressed_text(update, context)
+    if text is None:
         return
-    await run_check(update, context, update.effective_message.text or "")
+    await run_check(update, context, text)
 
 
 async def on_non_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -354,12 +367,11 @@ async def _recipient(update: Update, context: ContextTypes.DEFAULT_TYPE, role: s
         return
     # An old message Telegram no longer shows in full (InaccessibleMessage) has no reply_to_message.
     checked = getattr(update.callback_query.message, "reply_to_message", None)
-    text = checked_text(checked)
+    text = checked_text(checked, context.bot.username)
     if not text.strip():
         await _say(update, context, "recipient_text_gone")
         return
-    userdata.set_recipient(context.user_data, update.effective_chat.id, role)
-    await run_check(update, context, text, checked)
+    await run_check(update, context, text, checked, new_recipient=role)
 
 
 _BUTTONS = {"t": _topic, "q": _followup, "a": _article, "l": _language, "fg": _forget, "rc": _recipient}

@@ -85,6 +85,18 @@ def test_check_command_text_is_rechecked_without_the_command(bot, fake_api):
     assert "不是借款合同的当事人" in rechecked.text                       # explained to whoever received it
 
 
+def test_start_check_deep_link_asks_for_the_text_to_check(bot, fake_api):
+    user = 310
+    mark = fake_api.mark()
+    fake_api.send_command(user, "/start check")                        # the group's deep link, opened here
+    prompt = fake_api.wait_for("sendMessage", chat_id=user, after=mark)
+    assert "请把催收方发来的短信或聊天内容粘贴给我" in prompt.text
+    mark = fake_api.mark()
+    fake_api.send_text(user, DEMAND)
+    reply = fake_api.wait_for("sendMessage", chat_id=user, after=mark)
+    assert button_data(reply) == [f"{b}@{user}" for b in THIRD_PARTY_BUTTONS]   # a check reply
+
+
 def test_only_the_owner_may_press_and_a_deleted_original_is_said(bot, fake_api):
     owner, other = 304, 305
     _, reply = forward(fake_api, owner, DEMAND)
