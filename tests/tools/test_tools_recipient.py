@@ -38,6 +38,10 @@ def test_request_to_pass_on_is_collection_through_the_recipient(corpus, check_ci
     assert "发给的不是借款人本人" in by_code[DISCLOSURE].explanation
     assert "不是借款合同的当事人" in by_code[CONTACT].explanation
     assert "可以拒绝转告" in by_code[CONTACT].advice
+    # A spouse may owe a joint marital debt: the wording never tells every relative they owe nothing.
+    assert "夫妻共同债务" in by_code[CONTACT].explanation
+    assert "不要替借款人还款" not in by_code[CONTACT].advice
+    assert any("第一千零六十四条" in str(c) for c in result.citations)
     assert result.summary.startswith("按您所说，这条信息是借款人的朋友或紧急联系人收到的。")
 
 
@@ -92,7 +96,7 @@ def test_traditional_and_english_wording_for_a_third_party(corpus, check_traditi
     assert en.summary.startswith("You said this message was received by a member of the borrower's family.")
     by_code = {f.code: f for f in en.findings}
     assert "went to someone other than the borrower" in by_code[DISCLOSURE].explanation
-    assert "has no duty to pay it" in by_code[CONTACT].explanation
+    assert "joint marital debt" in by_code[CONTACT].explanation
 
 
 def test_text_rule_finding_is_reworded_for_a_third_party(corpus):
