@@ -162,3 +162,26 @@ def test_screenshot_applies_the_recipient_to_received_bubbles_only(corpus):
     assert by_text[received].codes == {DISCLOSURE}
     assert by_text[reply].codes == set() and by_text[reply].recipient is None   # the recipient's own words
     assert report.render().startswith("按您所说，这条信息是借款人的家人收到的。")
+
+
+def test_court_assistance_notice_to_the_employer_adds_nothing():
+    # A court may lawfully ask the employer to withhold wages; 协助 and 贵单位 do not make it collection.
+    assert recipient_hits("请贵单位协助扣留被执行人张某的工资收入。", "employer") == {}
+
+
+@pytest.mark.parametrize("text", ["您有义务按时还款。", "我们有责任提醒您按时还款。"])
+def test_duty_written_to_the_debtor_only_discloses(text):
+    # Read by a relative the demand tells them of the debt; it asks nothing of them.
+    assert set(recipient_hits(text, "relative")) == {DISCLOSURE}
+    assert set(recipient_hits("你有义务督促他还款，他已逾期。", "relative")) == {DISCLOSURE, CONTACT}
+
+
+@pytest.mark.parametrize("text", ["马上还有惊喜活动，欢迎到店。", "年终大促，不还价。"])
+def test_the_adverb_huan_is_no_debt(text):
+    assert recipient_hits(text, "contact") == {}
+
+
+@pytest.mark.parametrize("text", ["他借的钱到现在还没还。", "Your son didn't repay us.",
+                                  "Your son haven't paid yet."])
+def test_a_negated_repayment_is_a_debt(text):
+    assert DISCLOSURE in recipient_hits(text, "relative")
