@@ -38,6 +38,7 @@ _SENTENCE_END = re.compile(r"[。！？!?；;\n]+|\.(?=\s)")
 class RecipientPatterns:
     debt: tuple[re.Pattern, ...]       # the message speaks of a debt
     collect: tuple[re.Pattern, ...]    # ... and asks the recipient to act on it, or names another debtor
+    court_notice: tuple[re.Pattern, ...] = ()  # a court's own assistance notice: lawful to a third party
 
 
 def load_patterns(path: Path | str = PATTERNS_PATH) -> RecipientPatterns:
@@ -55,7 +56,8 @@ def _load_patterns(path: str) -> RecipientPatterns:
         except re.error as exc:
             raise ValueError(f"{Path(path).name}: bad regex in {key}: {exc}") from None
 
-    return RecipientPatterns(debt=compiled("debt"), collect=compiled("collect"))
+    return RecipientPatterns(debt=compiled("debt"), collect=compiled("collect"),
+                             court_notice=compiled("court_notice"))
 
 
 def validate_recipient(recipient: str | None) -> str | None:
@@ -78,7 +80,9 @@ def recipient_hits(text: str, recipient: str | None,
     patterns = patterns or load_patterns()
     norm = normalize(text)
     debt = _first_match(patterns.debt, norm)
-    if debt is None:
+    # A court may lawfully ask an employer to withhold wages (协助执行通知书); a fake one is the
+    # text rules' business (fake_legal_document, impersonation), not the recipient's.
+    if debt is None or _first_match(patterns.court_notice, norm) is not None:
         return {}
     hits = {"third_party_disclosure": _sentence(text, norm, debt)}
     ask = _first_match(patterns.collect, norm)

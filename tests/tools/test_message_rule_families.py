@@ -74,7 +74,7 @@ FAMILIES = {
     ],
     "a collector presenting itself as an authority": [
         ("【XX市调解中心】您的欠款纠纷已进入调解程序，请于今日联系调解员。", {IMPERSONATION}),
-        ("我是你贷款平台的法务专员，负责你的案件。", {IMPERSONATION}),
+        ("我们是XX调解委员会，负责你的案件。", {IMPERSONATION}),
         ("财务审计需要联系贵司一名员工。", {IMPERSONATION}),
         ("催收说他们是法院的，让我马上还钱。", {IMPERSONATION}),
         ("This is Officer Reyes from the NBI.", {IMPERSONATION}),
@@ -181,6 +181,36 @@ LAWFUL = [
     "Failure to pay may result in your account being referred to a collection agency.",
     "Please do not share your OTP or PIN with anyone, including our staff.",
     "You can pay at any of our branches, via the official app, or by bank transfer to our company account.",
+    # A lawful consequence, the lender's own departments, a lawful offer: words shared with the rules.
+    "请您按时还款，否则将影响您的个人征信记录，后果自负。",
+    "Please pay by Friday, or you will face consequences such as late fees.",
+    "大家都知道按时还款很重要。",
+    "Follow us on Facebook for payment tips.",
+    "Unpaid accounts may be reported as a defaulter to the credit bureau.",
+    "我们是XX消费金融法务部，提醒您本月账单已到期，请按时还款。",
+    "我是XX银行信用卡中心调解员，可以为您制定分期方案。",
+    "我是你贷款平台的法务专员，负责你的案件。",
+    "This is Anna calling from the legal department of ABC Finance about your balance.",
+    "If the balance stays unpaid, the court may issue a summons after we file.",
+    "We will call you tomorrow early morning.",
+    "You can reach us on several numbers listed on our website.",
+    "If you have questions, call my personal number during office hours.",
+    "您可申请8折结清，请联系官方客服。",
+    "您的债务重组方案已获批。",
+]
+
+# Each narrowed pattern still catches what it is meant for.
+NARROWED_POSITIVES = [
+    ("请您转告他今天之内还款，否则后果自负。", THREAT),
+    ("家人出了什么事，后果自负。", THREAT),
+    ("Pay now or face the consequences.", THREAT),
+    ("我们会让大家都知道你欠钱不还。", DISCLOSURE),
+    ("We will post your photos on Facebook.", DISCLOSURE),
+    ("我们是XX律师事务所，受托处理您的欠款。", IMPERSONATION),
+    ("We will call you early in the morning every day until you pay.", HOURS),
+    ("They called me from several numbers today.", FREQUENCY),
+    ("Send the money to my personal number now.", ACCOUNT),
+    ("先交2000元服务费，可以帮您8折结清。", FEE),
 ]
 
 
@@ -197,6 +227,11 @@ def test_family_finds_its_codes(family, text, codes, rules):
 @pytest.mark.parametrize("text", LAWFUL)
 def test_lawful_reminders_sharing_the_words_stay_unflagged(text, rules):
     assert rule_hits(text, rules) == {}
+
+
+@pytest.mark.parametrize("text,code", NARROWED_POSITIVES)
+def test_narrowed_patterns_still_catch_their_target(text, code, rules):
+    assert code in rule_hits(text, rules)
 
 
 @pytest.mark.parametrize("text", [t for _, t, _ in POSITIVES if re.search(r"[\u4e00-\u9fff]", t)][::3])

@@ -38,6 +38,10 @@ def test_request_to_pass_on_is_collection_through_the_recipient(corpus, check_ci
     assert "发给的不是借款人本人" in by_code[DISCLOSURE].explanation
     assert "不是借款合同的当事人" in by_code[CONTACT].explanation
     assert "可以拒绝转告" in by_code[CONTACT].advice
+    # A spouse may owe a joint marital debt: the wording never tells every relative they owe nothing.
+    assert "夫妻共同债务" in by_code[CONTACT].explanation
+    assert "不要替借款人还款" not in by_code[CONTACT].advice
+    assert any("第一千零六十四条" in str(c) for c in result.citations)
     assert result.summary.startswith("按您所说，这条信息是借款人的朋友或紧急联系人收到的。")
 
 
@@ -92,7 +96,7 @@ def test_traditional_and_english_wording_for_a_third_party(corpus, check_traditi
     assert en.summary.startswith("You said this message was received by a member of the borrower's family.")
     by_code = {f.code: f for f in en.findings}
     assert "went to someone other than the borrower" in by_code[DISCLOSURE].explanation
-    assert "has no duty to pay it" in by_code[CONTACT].explanation
+    assert "joint marital debt" in by_code[CONTACT].explanation
 
 
 def test_text_rule_finding_is_reworded_for_a_third_party(corpus):
@@ -158,3 +162,26 @@ def test_screenshot_applies_the_recipient_to_received_bubbles_only(corpus):
     assert by_text[received].codes == {DISCLOSURE}
     assert by_text[reply].codes == set() and by_text[reply].recipient is None   # the recipient's own words
     assert report.render().startswith("按您所说，这条信息是借款人的家人收到的。")
+
+
+def test_court_assistance_notice_to_the_employer_adds_nothing():
+    # A court may lawfully ask the employer to withhold wages; 协助 and 贵单位 do not make it collection.
+    assert recipient_hits("请贵单位协助扣留被执行人张某的工资收入。", "employer") == {}
+
+
+@pytest.mark.parametrize("text", ["您有义务按时还款。", "我们有责任提醒您按时还款。"])
+def test_duty_written_to_the_debtor_only_discloses(text):
+    # Read by a relative the demand tells them of the debt; it asks nothing of them.
+    assert set(recipient_hits(text, "relative")) == {DISCLOSURE}
+    assert set(recipient_hits("你有义务督促他还款，他已逾期。", "relative")) == {DISCLOSURE, CONTACT}
+
+
+@pytest.mark.parametrize("text", ["马上还有惊喜活动，欢迎到店。", "年终大促，不还价。"])
+def test_the_adverb_huan_is_no_debt(text):
+    assert recipient_hits(text, "contact") == {}
+
+
+@pytest.mark.parametrize("text", ["他借的钱到现在还没还。", "Your son didn't repay us.",
+                                  "Your son haven't paid yet."])
+def test_a_negated_repayment_is_a_debt(text):
+    assert DISCLOSURE in recipient_hits(text, "relative")
