@@ -15,12 +15,16 @@ from bot.tools.stated_recipient import load_stated_patterns, stated_note, stated
     ("他把我填成了紧急联系人，催收发来：请转告他还款。", "contact"),
     ("我被朋友填成紧急联系人了", "contact"),
     ("我是他同学，刚收到：你同学欠款不还", "contact"),
+    ("朋友欠分期乐为什么给我打电话", "contact"),
+    ("他人网贷留存我方电话号码，导致我方遭受频繁骚扰", "contact"),
+    ("收到催收好友欠款的短信怎么办", "contact"),
     ("I'm his emergency contact. They wrote: tell him to pay.", "contact"),
     ("She listed me as her emergency contact: pay now", "contact"),
     ("我是她妈妈", "relative"),
     ("我是她媽媽，收到這條：你女兒欠錢不還。", "relative"),
     ("你好，我是张三的老婆：你老公欠款已逾期", "relative"),
     ("我儿子欠了网贷，催收发给我：你儿子再不还就起诉", "relative"),
+    ("离婚了，前夫以前借的网贷，催收现在还来找我，我要还吗", "relative"),
     ("I am her mother. Message: your daughter owes us", "relative"),
     ("我是他领导，单位收到：贵单位员工欠款", "employer"),
     ("我是他們公司的人事：貴公司員工欠款逾期", "employer"),
@@ -45,6 +49,10 @@ def test_a_clear_statement_gives_the_role(text, role):
     "您好，我是XX公司的催收专员，您的朋友欠款逾期。",
     "我是妈妈",                                      # whose mother? no one is named
     "欠款已逾期三天，请今天内还清。",
+    "朋友欠我钱不还，他老婆发消息给我说没钱",        # the user lent the money
+    "我老公弟弟借了我们的钱五年了，没写欠条",        # the brother-in-law borrowed from the user
+    "您老公借的网贷已经逾期，请转告他。",            # the collector speaking of the recipient's husband
+    "阿姨您好，您家儿子借的钱三个月没还了",
 ])
 def test_no_clear_statement_gives_no_role(text):
     statement = stated_recipient(text)
