@@ -101,3 +101,14 @@ def test_every_stated_role_is_a_recipient_and_every_pattern_compiles():
     patterns = load_stated_patterns()
     assert set(patterns.roles) == set(RECIPIENTS)
     assert all(patterns.roles[role] for role in RECIPIENTS)
+
+
+def test_measured_no_wrong_role_and_none_read_in_collectors_words():
+    from bot.stated_eval import ROOT, evaluate, markdown
+
+    report = evaluate(ROOT / "knowledge", "dev")
+    for questions in (report["in_house"], report["realworld"]):
+        assert questions["right"] == questions["roles_read"]          # precision first: no wrong role
+    assert report["in_house"]["found"] == report["in_house"]["third_party_askers"] > 0
+    assert report["collector_messages"] > 0 and report["collector_messages_with_a_role"] == 0
+    assert "third-party askers found" in markdown(report)
