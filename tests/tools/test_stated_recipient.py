@@ -82,7 +82,10 @@ def test_the_statement_is_cut_from_the_text_to_check():
 
 def test_in_a_message_to_check_only_the_lead_counts():
     # Past the user's introduction the words are the collector's, who may pose as a colleague.
-    assert stated_recipient("您好。我是你老公的同事，他欠我们的钱。") is None
+    assert stated_recipient("您好。我是他的同事，他欠我们的钱。") is None
+    assert stated_recipient("您好。我是他的同事，他欠我们的钱。", lead_only=False).role == "employer"
+    # Whoever says "your husband's colleague" speaks to the recipient: never the user's own words.
+    assert stated_recipient("我是你老公的同事，他欠我们的钱不还", lead_only=False) is None
     # A question is all the user's own words.
     assert stated_recipient("催收天天打电话。我是他的紧急联系人，要替他还吗", lead_only=False).role == "contact"
     assert stated_recipient("催收天天打电话。我是他的紧急联系人，要替他还吗") is None
