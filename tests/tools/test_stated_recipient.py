@@ -42,6 +42,7 @@ def test_a_clear_statement_gives_the_role(text, role):
     "我的紧急联系人是我妈",                          # the borrower speaking of their contact
     "我不是他的紧急联系人，为什么打给我",            # a denial names no role
     "我是不是他的紧急联系人？",                      # a question
+    "我是否是他的紧急联系人",
     "如果我是他的紧急联系人，要替他还钱吗",          # a hypothetical
     "What if I'm his emergency contact?",
     "I'm not his emergency contact",
