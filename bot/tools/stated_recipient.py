@@ -1,5 +1,6 @@
 """Who the user says they are, in the words they send: "我是他的紧急联系人，收到短信：…", "我是她妈妈",
-"I'm his emergency contact".
+"I'm his emergency contact"; and, before a message to check, whom it was sent to: "这是催收发给我妈的
+短信：…".
 
 A role said this clearly is taken for the check as a recipient button would be (bot/tools/recipient.py),
 and the reply says it was assumed, so a wrong reading is one tap from being corrected. Only clear
@@ -38,8 +39,12 @@ class Statement:
 
 @dataclass(frozen=True)
 class StatedPatterns:
-    roles: dict[str, tuple[re.Pattern, ...]]
+    roles: dict[str, tuple[re.Pattern, ...]]       # who the user is
+    sent_to: dict[str, tuple[re.Pattern, ...]]     # whom a message to check was sent to (its lead only)
     hypothetical: re.Pattern
+
+    def for_lead(self) -> dict[str, tuple[re.Pattern, ...]]:
+        return {role: self.roles.get(role, ()) + self.sent_to.get(role, ()) for role in RECIPIENTS}
 
 
 def load_stated_patterns(path: Path | str = PATTERNS_PATH) -> StatedPatterns:
@@ -50,16 +55,22 @@ def load_stated_patterns(path: Path | str = PATTERNS_PATH) -> StatedPatterns:
 @lru_cache(maxsize=4)
 def _load(path: str) -> StatedPatterns:
     raw = load_yaml(Path(path))
-    unknown = set(raw["stated"]) - set(RECIPIENTS)
-    if unknown:
-        raise ValueError(f"{Path(path).name}: unknown role(s) in stated: {sorted(unknown)}")
     try:
-        roles = {role: tuple(re.compile(p, re.IGNORECASE) for p in raw["stated"][role])
-                 for role in RECIPIENTS if role in raw["stated"]}
         hypothetical = re.compile("|".join(f"(?:{p})" for p in raw["stated_hypothetical"]), re.IGNORECASE)
     except re.error as exc:
-        raise ValueError(f"{Path(path).name}: bad regex in stated: {exc}") from None
-    return StatedPatterns(roles, hypothetical)
+        raise ValueError(f"{Path(path).name}: bad regex in stated_hypothetical: {exc}") from None
+    return StatedPatterns(_by_role(raw, "stated", path), _by_role(raw, "stated_sent_to", path), hypothetical)
+
+
+def _by_role(raw: dict, key: str, path: str) -> dict[str, tuple[re.Pattern, ...]]:
+    section = raw.get(key) or {}
+    unknown = set(section) - set(RECIPIENTS)
+    if unknown:
+        raise ValueError(f"{Path(path).name}: unknown role(s) in {key}: {sorted(unknown)}")
+    try:
+        return {role: tuple(re.compile(p, re.IGNORECASE) for p in section[role]) for role in RECIPIENTS if role in section}
+    except re.error as exc:
+        raise ValueError(f"{Path(path).name}: bad regex in {key}: {exc}") from None
 
 
 def stated_recipient(text: str, lead_only: bool = True,
@@ -71,7 +82,8 @@ def stated_recipient(text: str, lead_only: bool = True,
     patterns = patterns or load_stated_patterns()
     norm = normalize(text or "")
     end = _LEAD_END.search(norm) if lead_only else None
-    found = _earliest(patterns, norm, end.start() if end else len(norm))
+    regexes = patterns.for_lead() if lead_only else patterns.roles
+    found = _earliest(regexes, patterns.hypothetical, norm, end.start() if end else len(norm))
     if found is None:
         return None
     role, match = found
@@ -86,13 +98,14 @@ def stated_recipient(text: str, lead_only: bool = True,
     return Statement(role, words[:MAX_WORDS] + ("…" if len(words) > MAX_WORDS else ""), rest.strip())
 
 
-def _earliest(patterns: StatedPatterns, norm: str, limit: int) -> tuple[str, re.Match] | None:
+def _earliest(by_role: dict[str, tuple[re.Pattern, ...]], hypothetical: re.Pattern, norm: str,
+              limit: int) -> tuple[str, re.Match] | None:
     """(role, match) of the statement that starts first within norm[:limit], hypotheticals left out."""
     best = None
-    for role, regexes in patterns.roles.items():
+    for role, regexes in by_role.items():
         for regex in regexes:
             for match in regex.finditer(norm, 0, limit):
-                if patterns.hypothetical.search(norm, _clause_start(norm, match.start()), match.start()):
+                if hypothetical.search(norm, _clause_start(norm, match.start()), match.start()):
                     continue
                 if best is None or match.start() < best[1].start():
                     best = (role, match)

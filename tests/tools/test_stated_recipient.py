@@ -71,6 +71,25 @@ def test_a_role_word_before_de_is_someone_elses_role():
     assert stated_recipient("我是他妈妈的朋友").role == "contact"
 
 
+@pytest.mark.parametrize("text, role", [
+    ("这是催收发给我妈的短信：你儿子欠款不还，请转告他。", "relative"),
+    ("我老公收到的：你老婆欠钱不还", "relative"),
+    ("催收打给我领导：贵单位员工欠款逾期", "employer"),
+    ("發給我朋友的：你朋友欠款不還", "contact"),
+    ("My mom got this: your son owes us", "relative"),
+])
+def test_whom_a_message_was_sent_to_names_its_recipient_in_the_lead_only(text, role):
+    statement = stated_recipient(text)
+    assert statement is not None and statement.role == role
+    # In a question it names who was called, not the asker: no role for the asker's later checks.
+    assert stated_recipient(text, lead_only=False) is None
+
+
+def test_a_collectors_own_company_is_not_the_users_employer():
+    assert stated_recipient("请尽快打给我们公司处理：欠款已逾期") is None
+    assert stated_recipient("催收打给我妈合法吗", lead_only=False) is None
+
+
 def test_the_statement_is_cut_from_the_text_to_check():
     statement = stated_recipient("我是他的紧急联系人，收到短信：您的朋友张三已逾期，请转告他还款。")
     assert statement.words == "我是他的紧急联系人"
@@ -105,6 +124,18 @@ def test_every_stated_role_is_a_recipient_and_every_pattern_compiles():
     patterns = load_stated_patterns()
     assert set(patterns.roles) == set(RECIPIENTS)
     assert all(patterns.roles[role] for role in RECIPIENTS)
+    assert set(patterns.sent_to) == {"contact", "relative", "employer"}   # sent to the borrower: the default
+
+
+def test_a_bad_pattern_is_refused(tmp_path):
+    from bot.tools.recipient import PATTERNS_PATH
+
+    broken = PATTERNS_PATH.read_text(encoding="utf-8").replace("stated_sent_to:\n  relative:\n",
+                                                                 "stated_sent_to:\n  relative:\n    - '(unclosed'\n", 1)
+    path = tmp_path / "recipient_rules.yaml"
+    path.write_text(broken, encoding="utf-8")
+    with pytest.raises(ValueError, match="stated_sent_to"):
+        load_stated_patterns(path)
 
 
 def test_measured_no_wrong_role_and_none_read_in_collectors_words():
