@@ -227,20 +227,25 @@ def _ttl(redis_url: str, key: str) -> int:
 
 
 def _screenshot_reply(api, user: int):
+    if screens.cjk_font_path() is None:
+        pytest.skip("no CJK font installed: apt-get install fonts-noto-cjk (make test installs it)")
     mark = api.mark()
     api.send_photo(user, screens.to_bytes(screens.THREAT_SMS))
     return api.wait_for("sendMessage", chat_id=user, after=mark, timeout=120,
                         predicate=lambda c: "识别出的文字" in c.text)
 
 
+def _log_button(reply) -> str:
+    """The "add to log" button's data under a screenshot's reply."""
+    return next(b["callback_data"] for b in reply.buttons if b["callback_data"].startswith("ev:a:"))
+
+
 def test_screenshot_read_on_one_replica_is_logged_from_the_other(cluster, redis_server):
-    if screens.cjk_font_path() is None:
-        pytest.skip("no CJK font installed: apt-get install fonts-noto-cjk (make test installs it)")
     api, proxy, *_ = cluster
     user = 904
     _via(proxy, A)
     reply = _screenshot_reply(api, user)
-    add = next(b["callback_data"] for b in reply.buttons if b["callback_data"].startswith("ev:a:"))
+    add = _log_button(reply)
     waiting = _pending(redis_server, user)
     assert list(waiting) == [add.split(":")[-1]] and set(waiting.popitem()[1]) == {"text", "file_id", "findings", "at"}
     assert "screenshots" not in _stored_state(redis_server, user).get("user_data", {})   # not kept for retention
@@ -267,13 +272,11 @@ def test_screenshot_read_on_one_replica_is_logged_from_the_other(cluster, redis_
 def test_screenshot_recipient_button_works_on_the_other_replica(cluster, redis_server):
     """The recipient button under a screenshot needs nothing of the first reading: the replica that gets
     the press fetches the photo again by the replied-to message's file id and stores only the role."""
-    if screens.cjk_font_path() is None:
-        pytest.skip("no CJK font installed: apt-get install fonts-noto-cjk (make test installs it)")
     api, proxy, *_ = cluster
     user = 910
     _via(proxy, A)
     reply = _screenshot_reply(api, user)
-    first = next(b["callback_data"] for b in reply.buttons if b["callback_data"].startswith("ev:a:")).split(":")[-1]
+    first = _log_button(reply).split(":")[-1]
     _via(proxy, B)
     mark = api.mark()
     api.press(user, reply, f"rc:relative@{user}")
