@@ -15,6 +15,7 @@ from bot.telegram_app import userdata
 from tests.support.bot_process import BotProcess
 
 DEMAND = "這個月的欠款請在週五前還清。"         # written to the debtor: the text alone shows no third party
+DUE_FRIDAY = "这个月的欠款请在周五前还清。"     # the same, in a screenshot
 THIRD_PARTY_BUTTONS = ("rc:relative", "rc:contact", "rc:employer")
 
 
@@ -41,6 +42,22 @@ def press(api, user_id: int, reply, data: str):
 
 def button_data(reply) -> list[str]:
     return [b["callback_data"] for b in reply.buttons]
+
+
+def read_reply(api, user_id: int, mark: int):
+    return api.wait_for("sendMessage", chat_id=user_id, after=mark, timeout=120,
+                        predicate=lambda c: "识别出的文字" in c.text)
+
+
+def send_screenshot(api, user_id: int, sms: str = DUE_FRIDAY, **kwargs):
+    """An SMS screenshot sent as a photo: (the photo message, the bot's reading of it)."""
+    from tests.support import screens
+
+    if screens.cjk_font_path() is None:
+        pytest.skip("no CJK font installed: apt-get install fonts-noto-cjk")
+    mark = api.mark()
+    photo = api.send_photo(user_id, screens.to_bytes(screens.Screen("sms", "10690000", [("them", sms)])), **kwargs)
+    return photo["message"], read_reply(api, user_id, mark)
 
 
 def test_family_button_rechecks_the_message_as_a_third_partys(bot, fake_api):
@@ -127,18 +144,10 @@ def test_forget_deletes_the_role(bot, fake_api):
 
 
 def test_remembered_role_applies_to_a_later_screenshot(bot, fake_api):
-    from tests.support import screens
-
-    if screens.cjk_font_path() is None:
-        pytest.skip("no CJK font installed: apt-get install fonts-noto-cjk")
     user = 309
     _, reply = forward(fake_api, user, DEMAND)
     press(fake_api, user, reply, f"rc:relative@{user}")
-    mark = fake_api.mark()
-    screen = screens.Screen("sms", "10690000", [("them", "这个月的欠款请在周五前还清。")])
-    fake_api.send_photo(user, screens.to_bytes(screen))
-    read = fake_api.wait_for("sendMessage", chat_id=user, after=mark, timeout=120,
-                             predicate=lambda c: "识别出的文字" in c.text)
+    _, read = send_screenshot(fake_api, user)
     assert "借款人的家人收到的" in read.text and "向他人泄露" in read.text
 
 
@@ -192,16 +201,8 @@ def test_a_role_stated_alone_or_in_a_question_applies_to_later_checks(bot, fake_
 
 
 def test_screenshot_reply_has_recipient_buttons_that_read_the_photo_again(bot, fake_api):
-    from tests.support import screens
-
-    if screens.cjk_font_path() is None:
-        pytest.skip("no CJK font installed: apt-get install fonts-noto-cjk")
     user = 316
-    shot = screens.to_bytes(screens.Screen("sms", "10690000", [("them", "这个月的欠款请在周五前还清。")]))
-    mark = fake_api.mark()
-    photo = fake_api.send_photo(user, shot)["message"]
-    read = fake_api.wait_for("sendMessage", chat_id=user, after=mark, timeout=120,
-                             predicate=lambda c: "识别出的文字" in c.text)
+    photo, read = send_screenshot(fake_api, user)
     assert "向他人泄露" not in read.text and "家人、朋友或同事收到的" in read.text
     assert read["reply_parameters"]["message_id"] == photo["message_id"]
     data = button_data(read)
@@ -210,8 +211,7 @@ def test_screenshot_reply_has_recipient_buttons_that_read_the_photo_again(bot, f
 
     mark = fake_api.mark()
     fake_api.press(user, read, f"rc:relative@{user}")
-    again = fake_api.wait_for("sendMessage", chat_id=user, after=mark, timeout=120,
-                              predicate=lambda c: "识别出的文字" in c.text)
+    again = read_reply(fake_api, user, mark)
     # Fetched again from Telegram by the replied-to photo's file id: nothing of the first reading is used.
     assert [c["file_id"] for c in fake_api.calls_to("getFile", after=mark)] == [photo["photo"][-1]["file_id"]]
     assert "借款人的家人收到的" in again.text and "向他人泄露" in again.text
@@ -236,25 +236,14 @@ def test_screenshot_reply_has_recipient_buttons_that_read_the_photo_again(bot, f
     fake_api.press(user, gone, f"rc:borrower@{user}")
     assert "找不到原来那条信息或截图" in fake_api.wait_for("sendMessage", chat_id=user, after=mark).text
 
-    caption_user = 317
-    mark = fake_api.mark()
-    fake_api.send_photo(caption_user, shot, caption="我是他的緊急聯絡人")
-    read = fake_api.wait_for("sendMessage", chat_id=caption_user, after=mark, timeout=120,
-                             predicate=lambda c: "识别出的文字" in c.text)
+    _, read = send_screenshot(fake_api, 317, caption="我是他的緊急聯絡人")
     assert "按您说的“我是他的緊急聯絡人”" in read.text and "借款人的朋友或紧急联系人收到的" in read.text
     assert "向他人泄露" in read.text
 
 
 def test_a_rate_limited_press_under_a_screenshot_reads_nothing_and_changes_nothing(bot, fake_api):
-    from tests.support import screens
-
-    if screens.cjk_font_path() is None:
-        pytest.skip("no CJK font installed: apt-get install fonts-noto-cjk")
     user = 318
-    mark = fake_api.mark()
-    fake_api.send_photo(user, screens.to_bytes(screens.Screen("sms", "10690000", [("them", "请尽快还款。")])))
-    read = fake_api.wait_for("sendMessage", chat_id=user, after=mark, timeout=120,
-                             predicate=lambda c: "识别出的文字" in c.text)
+    _, read = send_screenshot(fake_api, user, "请尽快还款。")
     mark = fake_api.mark()
     for n in range(19):                      # with the screenshot, the 20 checks a minute of this process
         fake_api.send_forwarded(user, f"第{n}条：请尽快还款。")
