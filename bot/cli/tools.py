@@ -1,7 +1,8 @@
 """Command-line entry points for the advice tools (wired to `python -m bot check|script|complain|contact`).
 
 - check: reads the message from stdin; prints the findings, or JSON with --json; --recipient says
-  who received it (the borrower, or a contact, relative or employer: a third party).
+  who received it (the borrower, or a contact, relative or employer: a third party). Without it, a
+  role the text's lead states ("我是他的紧急联系人，收到短信：…") is taken, cut from the text, and said.
 - script / complain / contact: ask each question on the terminal (prompts on stderr, the result on
   stdout), or take the answers as flags / --answers file.json for non-interactive use;
   --out FILE writes the generated document (.docx, or plain text when FILE ends in .txt).
@@ -19,6 +20,7 @@ from bot.tools.checker import CheckerInputError, check_message
 from bot.tools.common import default_corpus
 from bot.tools.documents import to_txt
 from bot.tools.recipient import RECIPIENTS
+from bot.tools.stated_recipient import stated_note, stated_recipient
 from bot.tools.wizard import WIZARDS, FormWizard, InputError, Step, ToolResult
 
 
@@ -44,14 +46,22 @@ def run_check(argv: list[str] | None = None) -> int:
 
         return check_image(args.image, args.json, args.lang, args.recipient)
     text = sys.stdin.read()
+    statement = stated_recipient(text)
+    if statement is not None:       # the user's own words are not the collector's
+        text = statement.rest
+    assumed = statement if statement is not None and args.recipient is None else None
+    recipient = args.recipient or (assumed.role if assumed is not None else None)
     try:
-        result = check_message(text, default_corpus(), lang=args.lang, recipient=args.recipient)
+        result = check_message(text, default_corpus(), lang=args.lang, recipient=recipient)
     except CheckerInputError as exc:
         return _fail(exc.message(args.lang or "zh-Hans"))
     if args.json:
-        print(json.dumps(result.to_json(), ensure_ascii=False, indent=2))
+        print(json.dumps({**result.to_json(), "recipient_said": assumed.words if assumed else None},
+                         ensure_ascii=False, indent=2))
     else:
         print(result.render())
+        if assumed is not None:
+            print("\n" + stated_note(assumed, result.language, "recipient_stated_cli"))
     return 0
 
 

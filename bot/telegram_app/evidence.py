@@ -5,6 +5,11 @@ worker thread (never on the event loop), and the image bytes are dropped after t
 unless the user presses "add to log and keep the screenshot" (then it is downloaded again
 and stored in the user's log folder). Where the OCR result waits for that button: `pending`
 (memory in one process, the user's shared state with REDIS_URL). Nothing here logs message text.
+
+The reply answers the photo message and carries the recipient buttons (家人 / 朋友或联系人 / 单位或同事)
+as a text check does: a press downloads the photo again by the file id of the replied-to message and
+reads it afresh as received by that role (`recheck_screenshot`), so nothing of the first reading is
+needed. A role the user states in the caption ("我是他的紧急联系人") is taken as a button would be.
 """
 from __future__ import annotations
 
@@ -13,7 +18,7 @@ import time
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from telegram import Update
+from telegram import Message, ReplyParameters, Update
 from telegram.constants import ChatType
 from telegram.error import TelegramError
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes, MessageHandler, filters
@@ -31,11 +36,12 @@ from bot.language import localize
 from bot.messages import t
 from bot.telegram_app import pending, userdata
 from bot.telegram_app.formatting import esc
-from bot.telegram_app.replies import keyboard, send_document, send_html, send_text
+from bot.telegram_app.replies import keyboard, recipient_prompt, recipient_row, send_document, send_html, send_text
 from bot.telegram_app.services import services, typing
 from bot.tools.checker import check_message
 from bot.tools.common import citations_block, disclaimer, to_lang
 from bot.tools.documents import to_docx
+from bot.tools.stated_recipient import stated_recipient
 
 log = logging.getLogger(__name__)
 
@@ -100,6 +106,14 @@ def _image_file(message) -> tuple[str, int | None]:
     return message.document.file_id, message.document.file_size
 
 
+def has_image(message: Message | None) -> bool:
+    """A photo, or an image sent as a file: what `on_image` reads."""
+    if message is None:
+        return False
+    document = getattr(message, "document", None)
+    return bool(getattr(message, "photo", None)) or bool(document and (document.mime_type or "").startswith("image/"))
+
+
 async def _download(context, file_id: str) -> bytes:
     file = await context.bot.get_file(file_id)
     if file.file_size and file.file_size > MAX_IMAGE_BYTES:
@@ -114,22 +128,51 @@ async def on_image(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         if replied is not None and replied.from_user is not None and replied.from_user.id == context.bot.id:
             await _say(update, context, "image_group")
         return
+    await check_screenshot(update, context, update.effective_message)
+
+
+async def recheck_screenshot(update: Update, context: ContextTypes.DEFAULT_TYPE, shot: Message, role: str) -> None:
+    """A recipient button under a screenshot's reply: read the photo again as received by `role`."""
+    if not _private(update):
+        await _say(update, context, "image_group")
+        return
+    await check_screenshot(update, context, shot, new_recipient=role, superseded=_log_tokens(update.callback_query.message))
+
+
+def _log_tokens(message) -> list[str]:
+    markup = getattr(message, "reply_markup", None)
+    data = [button.callback_data or "" for row in (markup.inline_keyboard if markup else ()) for button in row]
+    return [d.split(":")[2] for d in data if d.startswith(("ev:a:", "ev:i:")) and d.count(":") == 2]
+
+
+async def check_screenshot(update: Update, context: ContextTypes.DEFAULT_TYPE, shot: Message,
+                           new_recipient: str | None = None, superseded: list[str] = ()) -> None:
+    """Read and check the screenshot in `shot`, as received by the chat's recipient, and reply to it.
+
+    `new_recipient` (a button), else a role stated in the caption, is remembered for the chat only once
+    the check is allowed: a rate-limited press changes nothing. `superseded`: the pending tokens of
+    an earlier reading of the same screenshot, dropped once the new one is there."""
     svc = services(context)
+    chat_id = update.effective_chat.id
     userdata.touch(context.user_data, svc.settings.retention_days)
     lang = _lang(update, context)
     if not svc.limiter.allow(update.effective_user.id):
         svc.stats.limited += 1
-        await send_text(context.bot, update.effective_chat.id, t("rate_limited", lang))
+        await send_text(context.bot, chat_id, t("rate_limited", lang))
         return
-    file_id, size = _image_file(update.effective_message)
+    statement = None if new_recipient or shot.forward_origin else stated_recipient(shot.caption or "", lead_only=False)
+    said = new_recipient or (statement.role if statement is not None else None)
+    if said is not None:
+        userdata.set_recipient(context.user_data, chat_id, said)
+    file_id, size = _image_file(shot)
     if size and size > MAX_IMAGE_BYTES:
         await _say(update, context, "too_large")
         return
     try:
-        async with typing(context.bot, update.effective_chat.id):
+        async with typing(context.bot, chat_id):
             data = await _download(context, file_id)
-            # The role the user gave with a button under an earlier check in this chat, if any.
-            recipient = userdata.recipient(context.user_data, update.effective_chat.id)
+            # The role the user gave with a button or in words in this chat, if any.
+            recipient = userdata.recipient(context.user_data, chat_id)
             report = await svc.run(read_screenshot, data, svc.corpus, lang, recipient)
     except ImageInputError as exc:
         if exc.code == "too_large":
@@ -143,10 +186,14 @@ async def on_image(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     del data    # the image is not kept unless the user asks for it below
     svc.stats.checks += 1
+    for old in superseded:
+        await pending.drop(context, update.effective_user.id, old)
     token = await pending.remember(context, update.effective_user.id, report.text, file_id,
                                    [{"code": f.code, "excerpt": f.excerpt} for f in report.findings])
-    markup = keyboard([[(msg("add_button", lang), f"ev:a:{token}")], [(msg("add_image_button", lang), f"ev:i:{token}")]])
-    await send_html(context.bot, update.effective_chat.id, esc(report.render()), markup)
+    markup = keyboard([[(msg("add_button", lang), f"ev:a:{token}")], [(msg("add_image_button", lang), f"ev:i:{token}")],
+                       recipient_row(recipient, lang, update.effective_user.id)])
+    await send_html(context.bot, chat_id, esc(report.render()) + recipient_prompt(recipient, statement, lang), markup,
+                    reply_parameters=ReplyParameters(shot.message_id, allow_sending_without_reply=True))
 
 
 async def on_voice(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -15,10 +15,11 @@ from bot.language import LANGUAGES
 from bot.messages import LANGUAGE_NAMES, status_label, t
 from bot.telegram_app import evidence, userdata
 from bot.telegram_app.formatting import esc, find_article, format_answer, format_article, format_caveat, format_check, owned, split_owner
-from bot.telegram_app.replies import answer_keyboard, keyboard, recipient_keyboard, send_html, send_text
+from bot.telegram_app.replies import answer_keyboard, keyboard, recipient_keyboard, recipient_prompt, send_html, send_text
 from bot.telegram_app.services import services, typing
 from bot.telegram_app.tools import ToolUnavailable, check_message
-from bot.tools.recipient import RECIPIENTS, is_third_party
+from bot.tools.recipient import RECIPIENTS
+from bot.tools.stated_recipient import stated_recipient
 
 log = logging.getLogger(__name__)
 
@@ -152,7 +153,9 @@ async def on_cancel_idle(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
 
 
 async def answer_question(update: Update, context: ContextTypes.DEFAULT_TYPE, question: str,
-                          lang: str | None = None) -> None:
+                          lang: str | None = None, users_words: bool = False) -> None:
+    """Answer a question; `users_words` (typed by the user, not a button's canned question): a role it
+    states clearly ("我是她妈妈") becomes the chat's recipient for later checks, as a button would."""
     svc = services(context)
     chat_id = update.effective_chat.id
     _touch(update, context)
@@ -160,6 +163,9 @@ async def answer_question(update: Update, context: ContextTypes.DEFAULT_TYPE, qu
         svc.stats.limited += 1
         await _say(update, context, "rate_limited")
         return
+    statement = stated_recipient(question, lead_only=False) if users_words else None
+    if statement is not None:
+        userdata.set_recipient(context.user_data, chat_id, statement.role)
     lang = lang or userdata.reply_language(update, context.user_data, question)
     note = ""
     if len(question) > MAX_QUESTION_CHARS:
@@ -183,7 +189,7 @@ async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if not text.strip():
         await on_help(update, context)
         return
-    await answer_question(update, context, text)
+    await answer_question(update, context, text, users_words=True)
 
 
 async def run_check(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str,
@@ -192,18 +198,29 @@ async def run_check(update: Update, context: ContextTypes.DEFAULT_TYPE, text: st
 
     The reply answers the user's message that holds the text (`checked`, by default the update's),
     so the recipient buttons under it can check that text again without the bot keeping it.
-    `new_recipient` (a recipient button) is remembered for the chat only once the check is allowed:
+    A role the user states in the text's lead ("我是他妈妈，收到短信：…", not in a forwarded message:
+    that is the collector's) is cut from the text and taken as a button would be; a button's
+    `new_recipient` overrides it. Either is remembered for the chat only once the check is allowed:
     a rate-limited press changes nothing."""
     svc = services(context)
     _touch(update, context)
     lang = userdata.reply_language(update, context.user_data, text)
     chat_id = update.effective_chat.id
+    checked = checked or update.effective_message
+    statement = None if _forwarded(checked) else stated_recipient(text)
     if not svc.limiter.allow(update.effective_user.id):
         svc.stats.limited += 1
         await _say(update, context, "rate_limited")
         return
-    if new_recipient is not None:
-        userdata.set_recipient(context.user_data, chat_id, new_recipient)
+    said = new_recipient or (statement.role if statement is not None else None)
+    if said is not None:
+        userdata.set_recipient(context.user_data, chat_id, said)
+    if statement is not None:
+        text = statement.rest
+        if not text.strip() and new_recipient is None:    # only "我是她妈妈": nothing to check yet
+            who = t(f"recipient_{statement.role}", lang)
+            await send_text(context.bot, chat_id, t("recipient_stated_only", lang, words=statement.words, who=who))
+            return
     recipient = userdata.recipient(context.user_data, chat_id)
     try:
         async with typing(context.bot, chat_id):
@@ -218,12 +235,13 @@ async def run_check(update: Update, context: ContextTypes.DEFAULT_TYPE, text: st
         await send_text(context.bot, update.effective_chat.id, message)
         return
     svc.stats.checks += 1
-    checked = checked or update.effective_message
-    html = format_check(result, lang)
-    if not is_third_party(recipient):
-        html += f"\n\n{esc(t('recipient_ask', lang))}"
+    html = format_check(result, lang) + recipient_prompt(recipient, statement if new_recipient is None else None, lang)
     await send_html(context.bot, chat_id, html, recipient_keyboard(recipient, lang, update.effective_user.id),
                     reply_parameters=ReplyParameters(checked.message_id, allow_sending_without_reply=True))
+
+
+def _forwarded(message: Message | None) -> bool:
+    return message is not None and getattr(message, "forward_origin", None) is not None
 
 
 async def on_forwarded(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -361,12 +379,15 @@ async def _recipient(update: Update, context: ContextTypes.DEFAULT_TYPE, role: s
     """Check the message again as received by `role`, and remember the role for this chat.
 
     The text is the user's message the check reply answers: Telegram hands it back with the button,
-    so nothing of it is stored here."""
+    so nothing of it is stored here. For a screenshot, the photo is fetched again by its file id."""
     if role not in RECIPIENTS:
         await _say(update, context, "expired")
         return
     # An old message Telegram no longer shows in full (InaccessibleMessage) has no reply_to_message.
     checked = getattr(update.callback_query.message, "reply_to_message", None)
+    if evidence.has_image(checked):     # a screenshot: read again from Telegram, as `role` received it
+        await evidence.recheck_screenshot(update, context, checked, role)
+        return
     text = checked_text(checked, context.bot.username)
     if not text.strip():
         await _say(update, context, "recipient_text_gone")

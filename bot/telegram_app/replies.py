@@ -8,6 +8,7 @@ from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile,
 from bot.messages import t
 from bot.telegram_app.formatting import article_callback, esc, fits_callback, owned, split_html
 from bot.tools.recipient import is_third_party
+from bot.tools.stated_recipient import Statement, stated_note
 
 MAX_FOLLOWUPS = 3
 MAX_ARTICLE_BUTTONS = 4
@@ -45,10 +46,23 @@ def answer_keyboard(answer, seq: int, corpus, lang: str, owner: int) -> InlineKe
 
 
 def recipient_keyboard(recipient: str | None, lang: str, owner: int) -> InlineKeyboardMarkup | None:
-    """Under a check reply: who received the message. Checked as the borrower's (the default), the
-    three third parties; checked as a third party's, the way back to the borrower."""
+    """Under a check reply: who received the message."""
+    return keyboard([recipient_row(recipient, lang, owner)])
+
+
+def recipient_row(recipient: str | None, lang: str, owner: int) -> list[tuple[str, str]]:
+    """The recipient buttons' row. Checked as the borrower's (the default), the three third parties;
+    checked as a third party's, the way back to the borrower."""
     roles = ("borrower",) if is_third_party(recipient) else ("relative", "contact", "employer")
-    return keyboard([[(t(f"recipient_button_{role}", lang), owned(f"rc:{role}", owner)) for role in roles]])
+    return [(t(f"recipient_button_{role}", lang), owned(f"rc:{role}", owner)) for role in roles]
+
+
+def recipient_prompt(recipient: str | None, statement: Statement | None, lang: str) -> str:
+    """HTML for the end of a check reply, above the recipient buttons: the role taken from the user's
+    words (to correct with a button if wrong), or the question the buttons answer."""
+    if statement is not None:
+        return f"\n\n{esc(stated_note(statement, lang))}"
+    return "" if is_third_party(recipient) else f"\n\n{esc(t('recipient_ask', lang))}"
 
 
 def tool_button_label(tool: str, lang: str) -> str:

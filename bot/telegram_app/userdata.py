@@ -4,8 +4,8 @@ user_data keys: lang (chosen with /lang), seen (last activity, for retention) an
 chats: per chat id, history (the last turns, numbers and e-mails masked, for
 follow-ups), seq and answers (the follow-up questions behind buttons), form
 (an unfinished tool's answers, dropped when it ends) and recipient (who receives the collector's
-messages the user checks in that chat, as the user said with a button: only the role, one of
-contact / relative / employer). The OCR results waiting for their "add to
+messages the user checks in that chat, as the user said with a button or in words such as
+"我是他的紧急联系人": only the role, one of contact / relative / employer, never the words). The OCR results waiting for their "add to
 log" button are apart (`pending`: in memory, or a Redis key expiring after an hour). Nothing else
 about the user is stored; /privacy and README's privacy section say the same.
 """

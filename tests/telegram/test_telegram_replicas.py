@@ -227,20 +227,25 @@ def _ttl(redis_url: str, key: str) -> int:
 
 
 def _screenshot_reply(api, user: int):
+    if screens.cjk_font_path() is None:
+        pytest.skip("no CJK font installed: apt-get install fonts-noto-cjk (make test installs it)")
     mark = api.mark()
     api.send_photo(user, screens.to_bytes(screens.THREAT_SMS))
     return api.wait_for("sendMessage", chat_id=user, after=mark, timeout=120,
                         predicate=lambda c: "识别出的文字" in c.text)
 
 
+def _log_button(reply) -> str:
+    """The "add to log" button's data under a screenshot's reply."""
+    return next(b["callback_data"] for b in reply.buttons if b["callback_data"].startswith("ev:a:"))
+
+
 def test_screenshot_read_on_one_replica_is_logged_from_the_other(cluster, redis_server):
-    if screens.cjk_font_path() is None:
-        pytest.skip("no CJK font installed: apt-get install fonts-noto-cjk (make test installs it)")
     api, proxy, *_ = cluster
     user = 904
     _via(proxy, A)
     reply = _screenshot_reply(api, user)
-    add = next(b["callback_data"] for b in reply.buttons if b["callback_data"].startswith("ev:a:"))
+    add = _log_button(reply)
     waiting = _pending(redis_server, user)
     assert list(waiting) == [add.split(":")[-1]] and set(waiting.popitem()[1]) == {"text", "file_id", "findings", "at"}
     assert "screenshots" not in _stored_state(redis_server, user).get("user_data", {})   # not kept for retention
@@ -262,6 +267,31 @@ def test_screenshot_read_on_one_replica_is_logged_from_the_other(cluster, redis_
     assert _pending(redis_server, user)
     _forget_and_wait(api, redis_server, user)
     assert _redis_keys_of(redis_server, user) == []
+
+
+def test_screenshot_recipient_button_works_on_the_other_replica(cluster, redis_server):
+    """The recipient button under a screenshot needs nothing of the first reading: the replica that gets
+    the press fetches the photo again by the replied-to message's file id and stores only the role."""
+    api, proxy, *_ = cluster
+    user = 910
+    _via(proxy, A)
+    reply = _screenshot_reply(api, user)
+    first = _log_button(reply).split(":")[-1]
+    _via(proxy, B)
+    mark = api.mark()
+    api.press(user, reply, f"rc:relative@{user}")
+    again = api.wait_for("sendMessage", chat_id=user, after=mark, timeout=120,
+                         predicate=lambda c: "识别出的文字" in c.text)
+    assert "借款人的家人收到的" in again.text and "向他人泄露" in again.text
+    assert api.calls_to("getFile", after=mark)
+    waiting = _pending(redis_server, user)
+    assert first not in waiting and len(waiting) == 1               # the first reading was replaced
+    deadline = time.monotonic() + 10                                # written when the update's work ends
+    while '"recipient": "relative"' not in (stored := json.dumps(_stored_state(redis_server, user), ensure_ascii=False)):
+        assert time.monotonic() < deadline, stored
+        time.sleep(0.1)
+    assert "识别" not in stored and "威胁" not in stored and "10690000" not in stored
+    _forget_and_wait(api, redis_server, user)
 
 
 def test_stats_counts_the_users_stored_in_redis(cluster, redis_server):

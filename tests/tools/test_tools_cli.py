@@ -63,6 +63,24 @@ def test_check_with_recipient_finds_the_disclosure(monkeypatch, capsys):
     assert [f["code"] for f in data["findings"]] == ["third_party_disclosure"]
 
 
+def test_check_takes_the_role_the_text_states_and_says_so(monkeypatch, capsys):
+    message = "我是他的緊急聯絡人，收到簡訊：別再躲了，欠錢遲早要還。"
+    feed(monkeypatch, message)
+    assert cli.run_check(["--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["recipient"] == "contact" and data["recipient_said"] == "我是他的緊急聯絡人"
+    assert [f["code"] for f in data["findings"]] == ["third_party_disclosure"]
+    assert data["findings"][0]["excerpt"] == "別再躲了，欠錢遲早要還。"     # the user's words are not checked
+    feed(monkeypatch, message)
+    assert cli.run_check([]) == 0
+    out = capsys.readouterr().out
+    assert "按您說的“我是他的緊急聯絡人”" in out and "--recipient" in out
+    feed(monkeypatch, message)
+    assert cli.run_check(["--json", "--recipient", "borrower"]) == 0      # the flag wins
+    data = json.loads(capsys.readouterr().out)
+    assert data["recipient"] == "borrower" and data["lawful"] is True and data["recipient_said"] is None
+
+
 def test_check_recipient_must_be_a_known_role(monkeypatch, capsys):
     feed(monkeypatch, "请尽快还款")
     with pytest.raises(SystemExit) as info:
