@@ -360,8 +360,7 @@ def _load(settings, embeddings=None):
 def _reader(settings, index, cards: list[Card]) -> QuestionReader:
     """The question reader with the classifiers stored with the serving index version (trained by `python -m ingest`)."""
     folder = index_folder(settings, index.version) if settings is not None and index is not None else None
-    return QuestionReader(QuestionClassifier.load(folder) if folder else None, {c.id for c in cards},
-                          ScopeClassifier.load(folder) if folder else None)
+    return QuestionReader(QuestionClassifier.load(folder), {c.id for c in cards}, ScopeClassifier.load(folder))
 
 
 def _written_for(card: Card, role: str) -> bool:
