@@ -72,11 +72,8 @@ def trained_reader(engine, knowledge_dir: Path | str, held_out_urls: frozenset[s
     from ingest.classifiers import question_model, scope_model
 
     cards = list(engine.cards.values())
-    return QuestionReader(
-        question_model.QuestionClassifier(question_model.train(
-            *question_model.training_examples(knowledge_dir, cards, held_out_urls))),
-        set(engine.cards),
-        scope_model.ScopeClassifier(scope_model.train(*scope_model.training_examples(knowledge_dir, cards, held_out_urls))))
+    return QuestionReader(question_model.QuestionClassifier.trained(knowledge_dir, cards, held_out_urls),
+                          set(engine.cards), scope_model.ScopeClassifier.trained(knowledge_dir, cards, held_out_urls))
 
 
 def held_out_folds(engine, knowledge_dir: Path | str, folds: int = 5):

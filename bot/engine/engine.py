@@ -27,7 +27,7 @@ from bot.engine.query import Query, build_query
 from bot.engine.quote_claims import quote_note
 from bot.engine.refusals import compose_refusal, refusal_kind
 from bot.engine.retrieval import HybridRetriever, article_key, best_cards, fused_card, ranked_articles
-from bot.engine.roles import THIRD_PARTIES, detect_role
+from bot.engine.roles import THIRD_PARTIES, detect_role, speaks_of_own_contacts
 from bot.engine.specifics import echo, extract, suggested_tool
 from bot.engine.understanding import QuestionReader, Understanding
 from bot.language import detect_language
@@ -191,7 +191,7 @@ class Engine:
         if special is not None:
             return special
         docs, previous = self._retrieve(k, query, history)
-        evidence = self._evidence(k, docs, terms, understood, lang, role)
+        evidence = self._evidence(k, docs, terms, understood, lang, role, speaks_of_own_contacts(text))
         in_domain = domain_hits(text) > 0 or (previous is not None) or understood.card_id is not None
         if not in_domain and self._card_dense(docs) < CARD_MIN_DENSE:
             return "out_of_scope", compose_fixed("out_of_scope", lang, notes), "offline"
@@ -238,7 +238,7 @@ class Engine:
         return None
 
     def _evidence(self, k: Knowledge, docs: list, terms: list[str], understood: Understanding | None = None,
-                  lang: str = "zh-Hans", role: str = "borrower") -> Evidence:
+                  lang: str = "zh-Hans", role: str = "borrower", own_contacts: bool = False) -> Evidence:
         card, strength = None, 0.0
         for doc in best_cards(docs, 1, TOP_CARDS):
             meta = doc.metadata
@@ -248,7 +248,7 @@ class Engine:
                     card = k.cards[meta["card_id"]]
         # The classifier learned from Chinese phrasings: an English question's card stays retrieval's.
         if card is not None and understood is not None and understood.prediction is not None and lang != "en":
-            card, strength = self._fused_card(k, docs, understood.prediction, card, strength, role)
+            card, strength = self._fused_card(k, docs, understood.prediction, card, strength, role, own_contacts)
         # It learned mostly from borrowers: its confidence alone does not replace the card found for a contact,
         # relative or employer (the fusion above, which weighs retrieval too, may).
         if understood is not None and understood.card_id is not None \
@@ -273,13 +273,17 @@ class Engine:
 
     @staticmethod
     def _fused_card(k: Knowledge, docs: list, prediction, card: Card, strength: float,
-                    role: str = "borrower") -> tuple[Card, float]:
+                    role: str = "borrower", own_contacts: bool = False) -> tuple[Card, float]:
         """Retrieval found a card: the classifier's probabilities may pick another of the retrieved or predicted
         cards (bot.engine.retrieval.fused_card); a switched card is as strong as retrieval or the classifier says.
-        A contact, relative or employer is switched only to a card written for them."""
+        A contact, relative or employer is switched only to a card written for them; a borrower who speaks of
+        their own contacts never to a contact's card: the classifier reads 紧急联系人 as a contact's word, even
+        in "我填了紧急联系人，就等于同意他们联系我所有亲戚朋友吗"."""
         probabilities = prediction.card_probabilities()
         if role in THIRD_PARTIES:
             probabilities = {c: p for c, p in probabilities.items() if c in k.cards and _written_for(k.cards[c], role)}
+        elif own_contacts:
+            probabilities = {c: p for c, p in probabilities.items() if c in k.cards and k.cards[c].audience != "contact"}
         fused = fused_card(docs, probabilities, card.id, TOP_CARDS)
         if fused is None or fused[0] not in k.cards:
             return card, strength
@@ -356,8 +360,7 @@ def _load(settings, embeddings=None):
 def _reader(settings, index, cards: list[Card]) -> QuestionReader:
     """The question reader with the classifiers stored with the serving index version (trained by `python -m ingest`)."""
     folder = index_folder(settings, index.version) if settings is not None and index is not None else None
-    return QuestionReader(QuestionClassifier.load(folder) if folder else None, {c.id for c in cards},
-                          ScopeClassifier.load(folder) if folder else None)
+    return QuestionReader(QuestionClassifier.load(folder), {c.id for c in cards}, ScopeClassifier.load(folder))
 
 
 def _written_for(card: Card, role: str) -> bool:

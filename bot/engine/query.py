@@ -36,16 +36,26 @@ class Query:
 @lru_cache(maxsize=1)
 def load_expansions() -> dict:
     data = load_yaml("expansions.yaml", empty={})
-    return {"expansions": data.get("expansions") or {}, "english": data.get("english") or {}}
+    offence = data.get("collector_offence") or {}
+    return {"expansions": data.get("expansions") or {}, "english": data.get("english") or {},
+            "collector_offence": (frozenset(offence.get("keys") or ()),
+                                  [re.compile(p) for p in offence.get("patterns") or ()])}
+
+
+def _skipped_keys(text: str, data: dict) -> frozenset[str]:
+    """Crime words not expanded to the borrower's offence: the question asks about the collector's."""
+    keys, patterns = data["collector_offence"]
+    return keys if any(p.search(text) for p in patterns) else frozenset()
 
 
 def expansion_terms(text: str) -> list[str]:
     """Legal terms for the colloquial words found in a normalised question (order kept, no repeats)."""
     data = load_expansions()
     lowered = text.lower()
+    skipped = _skipped_keys(text, data)
     terms: list[str] = []
     for key, values in data["expansions"].items():
-        if key in text:
+        if key in text and key not in skipped:
             terms.extend(values)
     for key, values in data["english"].items():
         if re.search(rf"\b{re.escape(key)}s?\b", lowered):

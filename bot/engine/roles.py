@@ -26,6 +26,7 @@ def _rules() -> dict:
     compiled = {role: [re.compile(p, re.IGNORECASE) for p in data["patterns"].get(role, [])]
                 for role in data["order"]}
     return {"order": list(data["order"]), "patterns": compiled,
+            "own_contacts": [re.compile(p) for p in data.get("own_contacts") or []],
             "borrower_phrases": list(data.get("borrower_phrases") or [])}
 
 
@@ -39,6 +40,11 @@ def detect_role(text: str) -> str:
     return "borrower"
 
 
+def speaks_of_own_contacts(text: str) -> bool:
+    """The asker names the emergency contacts as their own (a normalised Simplified question): the borrower."""
+    return any(p.search(text or "") for p in _rules()["own_contacts"])
+
+
 def speaks_to_borrower(answer_text: str) -> bool:
     """True when the answer addresses the borrower (wrong for a contact, relative or employer)."""
     from bot.language import to_simplified
@@ -47,4 +53,4 @@ def speaks_to_borrower(answer_text: str) -> bool:
     return any(p in text for p in _rules()["borrower_phrases"])
 
 
-__all__ = ["ROLES", "THIRD_PARTIES", "detect_role", "speaks_to_borrower"]
+__all__ = ["ROLES", "THIRD_PARTIES", "detect_role", "speaks_of_own_contacts", "speaks_to_borrower"]

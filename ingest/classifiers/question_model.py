@@ -127,33 +127,21 @@ def training_fingerprint(knowledge_dir: Path | str) -> str:
                                                             EXAMPLES_FILE, CARD_EXAMPLES_FILE, SETTINGS_FILE))
 
 
-def train_and_save(knowledge_dir: Path | str, cards: list[Card], folder: Path) -> dict:
-    """Train on the train split and card phrasings; write the model and its metadata into `folder`."""
-    texts, labels = training_examples(knowledge_dir, cards)
-    return stored_model.save(train(texts, labels), folder, MODEL_FILE, META_FILE,
-                             {"examples": len(texts), "fingerprint": training_fingerprint(knowledge_dir),
-                              "splits": ["train"]})
-
-
-class QuestionClassifier:
-    def __init__(self, pipeline):
-        self.pipeline = pipeline
-        self.classes = list(pipeline.classes_)
-
-    @classmethod
-    def load(cls, folder: Path) -> QuestionClassifier | None:
-        """The model stored with an index version, or None when that index has none (log says why)."""
-        pipeline = stored_model.load(folder, MODEL_FILE, "question classifier")
-        return cls(pipeline) if pipeline is not None else None
+class QuestionClassifier(stored_model.StoredClassifier):
+    SPEC = stored_model.ModelSpec(MODEL_FILE, META_FILE, "question classifier", training_examples, train,
+                                  training_fingerprint)
 
     def predict(self, text: str) -> Prediction:
         """For a normalised (Simplified) question."""
-        probs = self.pipeline.predict_proba([text])[0]
+        probs = self.probabilities(text)
         order = probs.argsort()[::-1]
         best, second = order[0], order[1] if len(order) > 1 else order[0]
         return Prediction(label=self.classes[best], confidence=float(probs[best]),
                           margin=float(probs[best] - (probs[second] if second != best else 0.0)),
                           probabilities=tuple((self.classes[i], float(probs[i])) for i in order))
+
+
+train_and_save = QuestionClassifier.train_and_save
 
 
 def index_folder(settings, version: str) -> Path:

@@ -84,14 +84,6 @@ def training_fingerprint(knowledge_dir: Path | str) -> str:
         knowledge_dir / LEGAL_QUESTIONS, EXAMPLES_FILE, SETTINGS_FILE))
 
 
-def train_and_save(knowledge_dir: Path | str, cards: list[Card], folder: Path) -> dict:
-    """Train on the train split and the fixed examples; write the model and its metadata into `folder`."""
-    texts, labels = training_examples(knowledge_dir, cards)
-    return stored_model.save(train(texts, labels), folder, MODEL_FILE, META_FILE,
-                             {"examples": len(texts), "fingerprint": training_fingerprint(knowledge_dir),
-                              "splits": ["train"]})
-
-
 @dataclass(frozen=True)
 class ScopeProbabilities:
     answer: float
@@ -99,21 +91,17 @@ class ScopeProbabilities:
     out_of_scope: float
 
 
-class ScopeClassifier:
-    def __init__(self, pipeline):
-        self.pipeline = pipeline
-        self.index = {label: i for i, label in enumerate(pipeline.classes_)}
-
-    @classmethod
-    def load(cls, folder: Path) -> ScopeClassifier | None:
-        """The model stored with an index version, or None when that index has none (log says why)."""
-        pipeline = stored_model.load(folder, MODEL_FILE, "scope classifier")
-        return cls(pipeline) if pipeline is not None else None
+class ScopeClassifier(stored_model.StoredClassifier):
+    SPEC = stored_model.ModelSpec(MODEL_FILE, META_FILE, "scope classifier", training_examples, train,
+                                  training_fingerprint)
 
     def predict(self, text: str) -> ScopeProbabilities:
         """For a normalised (Simplified) question."""
-        probs = self.pipeline.predict_proba([text])[0]
-        return ScopeProbabilities(**{label: float(probs[i]) for label, i in self.index.items()})
+        probs = self.probabilities(text)
+        return ScopeProbabilities(**{label: float(probs[i]) for i, label in enumerate(self.classes)})
+
+
+train_and_save = ScopeClassifier.train_and_save
 
 
 __all__ = ["CLASSES", "ScopeClassifier", "ScopeProbabilities", "dataset_examples", "fixed_examples",

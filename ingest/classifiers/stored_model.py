@@ -1,5 +1,6 @@
-"""What every classifier trained at ingest shares: saving it with an index version, loading it, and
-the fingerprint of its training data (so a change of data or settings retrains it).
+"""What every classifier trained at ingest shares: training and saving it with an index version, loading
+it, reading its class probabilities (`StoredClassifier`), and the fingerprint of its training data (so a
+change of data or settings retrains it).
 
 Next to the joblib file goes the same model as plain arrays (`classifiers.linear_text`) when its
 shape allows, and loading prefers those: answering then never imports scikit-learn (about a second
@@ -9,7 +10,10 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, ClassVar
 
 from ingest.classifiers import linear_text
 
@@ -60,4 +64,51 @@ def load(folder: Path, model_file: str, what: str):
     return joblib.load(path)
 
 
-__all__ = ["arrays_file", "fingerprint", "load", "save"]
+@dataclass(frozen=True)
+class ModelSpec:
+    """Where a classifier is stored and how it is trained."""
+    model_file: str
+    meta_file: str
+    description: str            # in the log when an index has no such model
+    # (knowledge_dir, cards, held_out_urls=frozenset()) -> (texts, labels), minus the held-out source pages
+    examples: Callable[..., tuple[list[str], list[str]]]
+    fit: Callable[[list[str], list[str]], Any]          # (texts, labels) -> the fitted pipeline
+    training_fingerprint: Callable[[Path | str], str]   # changes when the training data or settings do
+
+
+class StoredClassifier:
+    """A text classifier trained by `python -m ingest` and stored with the index version. A subclass says
+    where and how (`SPEC`); this class trains, saves and loads it, and gives a question's class probabilities."""
+
+    SPEC: ClassVar[ModelSpec]
+
+    def __init__(self, pipeline):
+        self.pipeline = pipeline
+        self.classes = list(pipeline.classes_)
+
+    @classmethod
+    def trained(cls, knowledge_dir: Path | str, cards: list, held_out_urls: frozenset[str] = frozenset()):
+        """The classifier trained exactly as ingest trains it, minus the questions of `held_out_urls`."""
+        return cls(cls.SPEC.fit(*cls.SPEC.examples(knowledge_dir, cards, held_out_urls)))
+
+    @classmethod
+    def train_and_save(cls, knowledge_dir: Path | str, cards: list, folder: Path) -> dict:
+        """Train on the train split and the fixed examples; write the model and its metadata into `folder`."""
+        spec = cls.SPEC
+        texts, labels = spec.examples(knowledge_dir, cards)
+        return save(spec.fit(texts, labels), folder, spec.model_file, spec.meta_file,
+                    {"examples": len(texts), "fingerprint": spec.training_fingerprint(knowledge_dir),
+                     "splits": ["train"]})
+
+    @classmethod
+    def load(cls, folder: Path | None):
+        """The model stored with an index version, or None when there is no index or it has none (log says why)."""
+        pipeline = load(folder, cls.SPEC.model_file, cls.SPEC.description) if folder is not None else None
+        return cls(pipeline) if pipeline is not None else None
+
+    def probabilities(self, text: str):
+        """Each class's probability, in `classes` order, for a normalised (Simplified) question."""
+        return self.pipeline.predict_proba([text])[0]
+
+
+__all__ = ["ModelSpec", "StoredClassifier", "arrays_file", "fingerprint", "load", "save"]

@@ -282,6 +282,18 @@ def test_questions_reach_the_card_and_article_that_answer_them(engine, question,
     assert article in _keys(answer)
 
 
+def test_a_collectors_crime_is_not_the_borrowers_criminal_risk(engine):
+    answer = engine.answer("催收公司倒卖我们的个人信息，会坐牢吗")
+    assert answer.topic != "criminal-risk-jail"
+    assert ("criminal-law", "第一百九十六条") not in _keys(answer)
+
+
+def test_a_borrower_asking_about_their_own_contacts_is_not_answered_as_a_contact(engine):
+    answer = engine.answer("借款时我填了紧急联系人，是不是就等于同意催收联系我的亲戚朋友")
+    assert answer.role == "borrower"
+    assert engine.cards[answer.topic].audience != "contact"      # not "you owe nothing" to the borrower
+
+
 def test_english_contact_who_never_signed_gets_the_plain_answer(engine):
     answer = engine.answer("Can the bank's collectors keep calling my sister? She never signed anything.")
     assert answer.language == "en"

@@ -31,6 +31,18 @@ def test_colloquial_words_expand_to_legal_terms(question, term):
     assert term in query.search_text
 
 
+@pytest.mark.parametrize("question, borrowers_crime", [
+    ("催收公司把借款人的个人信息卖给别人，会坐牢吗", False),        # the collector's offence
+    ("催收人员殴打欠款人，会判刑吗", False),
+    ("我能告催收让他们坐牢吗", False),
+    ("催收说我恶意透支要抓我", True),                               # the collector speaks of the borrower's
+    ("催收说要告我诈骗会判刑吗", True),
+    ("信用卡欠钱会坐牢吗", True),
+])
+def test_crime_words_expand_to_the_borrowers_offence_only_when_it_is_theirs(question, borrowers_crime):
+    assert ("信用卡诈骗" in build_query(question).expansion) is borrowers_crime
+
+
 def test_long_questions_are_truncated_for_retrieval():
     query = build_query("催收" * 1500)
     assert query.truncated

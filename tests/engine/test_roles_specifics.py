@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from bot.engine.query import normalize_question
-from bot.engine.roles import detect_role, speaks_to_borrower
+from bot.engine.roles import detect_role, speaks_of_own_contacts, speaks_to_borrower
 from bot.engine.specifics import echo, extract, suggested_tool
 
 
@@ -25,6 +25,17 @@ from bot.engine.specifics import echo, extract, suggested_tool
 ])
 def test_detect_role(question, role):
     assert detect_role(normalize_question(question)) == role
+
+
+@pytest.mark.parametrize("question, own", [
+    ("网贷催收说我填了紧急联系人，就等于同意他们联系我所有亲戚朋友吗", True),
+    ("催收一直打給我的緊急聯絡人，這樣合法嗎？", True),
+    ("朋友把我填成了紧急联系人", False),
+    ("我是紧急联系人要替他还钱吗", False),
+    ("催收可以打给紧急联系人吗", False),
+])
+def test_the_borrower_speaking_of_their_own_contacts(question, own):
+    assert speaks_of_own_contacts(normalize_question(question)) is own
 
 
 def test_borrower_phrases_are_recognised_in_any_script():
