@@ -18,6 +18,7 @@ from functools import lru_cache
 from bot.datafiles import load_yaml
 from bot.engine.intent import domain_hits, has_collection_words
 from ingest.classifiers.scope_model import NOT_COVERED, OUT_OF_SCOPE, ScopeClassifier, ScopeProbabilities
+from ingest.lenders import with_lender_words
 
 OUT_OF_SCOPE_IN_DOMAIN = "out_of_scope_in_domain"   # the threshold for a question with debt words
 
@@ -49,7 +50,7 @@ def read_scope(classifier: ScopeClassifier | None, text: str) -> str | None:
     """The verdict for a normalised question; None without a classifier or text, or for a long message."""
     if classifier is None or not text or len(text) > settings()["max_chars"]:
         return None
-    found = verdict(classifier.predict(text), in_domain=domain_hits(text) > 0)
+    found = verdict(classifier.predict(with_lender_words(text)), in_domain=domain_hits(text) > 0)
     if found == OUT_OF_SCOPE and has_collection_words(text):
         return None
     return found

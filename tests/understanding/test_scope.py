@@ -25,6 +25,7 @@ from ingest.classifiers.scope_model import (
     training_examples,
 )
 from ingest.corpus import load_corpus
+from ingest.lenders import classifier_text
 from ingest.realworld import load_questions, load_train_only_questions
 from tests.conftest import KNOWLEDGE
 
@@ -60,12 +61,12 @@ def test_training_uses_the_train_split_and_the_other_fields_questions(cards):
     texts, labels = training_examples(KNOWLEDGE, cards)
     assert set(labels) == set(CLASSES)
     trained = set(texts)
-    train_texts = {normalize_question(q.text) for q in load_questions(KNOWLEDGE, splits=("train",))}
-    held_out = [normalize_question(q.text) for q in load_questions(KNOWLEDGE, splits=("dev", "test"))]
+    train_texts = {classifier_text(q.text) for q in load_questions(KNOWLEDGE, splits=("train",))}
+    held_out = [classifier_text(q.text) for q in load_questions(KNOWLEDGE, splits=("dev", "test"))]
     assert not [t for t in held_out if t in trained and t not in train_texts]
-    train_only = {(normalize_question(q.text), q.label) for q in load_train_only_questions(KNOWLEDGE) if q.label in CLASSES}
+    train_only = {(classifier_text(q.text), q.label) for q in load_train_only_questions(KNOWLEDGE) if q.label in CLASSES}
     assert train_only and train_only <= set(zip(texts, labels))
-    other = {normalize_question(t) for t in legal_questions(KNOWLEDGE)}
+    other = {classifier_text(t) for t in legal_questions(KNOWLEDGE)}
     assert len(other) >= 200 and other <= trained
     assert all(label == "out_of_scope" for text, label in zip(texts, labels) if text in other - train_texts)
 
