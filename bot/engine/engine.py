@@ -18,7 +18,7 @@ from bot.engine.cardmatch import CardMatcher, MemoEmbeddings
 from bot.engine.citations import is_valid
 from bot.engine.composer import Composed, Evidence, compose_fixed, compose_lookup, compose_topical
 from bot.engine.conversation import Turn, context_turn, looks_like_followup
-from bot.engine.intent import classify_topic, domain_hits, has_injection, is_greeting, is_out_of_scope, is_refused
+from bot.engine.intent import classify_topic, has_debt_words, has_injection, is_greeting, is_out_of_scope, is_refused
 from bot.engine.lenders import lender_citations, lender_note
 from bot.engine.llm import LLMAnswerer, LLMError
 from bot.engine.lookup import lookup
@@ -204,7 +204,7 @@ class Engine:
             return special
         docs, previous = self._retrieve(k, query, history)
         evidence = self._evidence(k, docs, terms, understood, lang, role)
-        in_domain = domain_hits(text) > 0 or (previous is not None) or understood.card_id is not None
+        in_domain = has_debt_words(text) or (previous is not None) or understood.card_id is not None
         if not in_domain and self._card_dense(docs) < CARD_MIN_DENSE:
             return "out_of_scope", compose_fixed("out_of_scope", lang, notes), "offline"
         intent = self._intent(text, evidence, previous)
