@@ -80,6 +80,9 @@ def test_every_refusal_kind_explains_the_risk_with_verified_articles(corpus, kin
     ("催收五大禁令有哪些", "five_bans"),
     ("借呗的催收政策是什么", "platform_policy"),
     ("催收公司需要什么资质", "collector_licensing"),
+    ("分期乐逾期会给我爸妈打电话吗", "lender_practice"),
+    ("信用卡欠了半年会不会上门催收", "lender_practice"),
+    ("网贷没还会通知我们单位吗", "lender_practice"),
 ])
 def test_not_covered_topics(text, topic):
     found = match_topic(normalize_question(text))
@@ -87,7 +90,8 @@ def test_not_covered_topics(text, topic):
 
 
 @pytest.mark.parametrize("text", ["催收一天打几十个电话算骚扰吗", "催收可以打我家人电话吗", "信用卡逾期会坐牢吗",
-                                  "2012年治安管理处罚法第四十二条"])
+                                  "2012年治安管理处罚法第四十二条", "网贷逾期为什么会打给我朋友",
+                                  "逾期了催收会打电话给我家人，这合法吗"])
 def test_answerable_questions_are_not_not_covered(text):
     assert match_topic(normalize_question(text)) is None
 
