@@ -130,7 +130,8 @@ def test_banking_questions_outside_collection_are_out_of_scope(text):
 @pytest.mark.parametrize("text", ["借给同事两万块他一直拖着怎么办", "债务人跑路了怎么办", "几个债权人怎么分执行款",
                                   "怎么追回借出去的钱", "贷款利息是怎么计算的", "做保证人有什么条件",
                                   "怎么防止爸妈乱借网贷", "欠钱老赖怎么处理最有效", "欠钱执行时，债务人有多个债权人，怎么分配",
-                                  "欠钱怎么保全对方转移财产", "朋友借我钱不还", "银行贷款担保人有啥要求和条件"])
+                                  "欠钱怎么保全对方转移财产", "朋友借我钱不还", "银行贷款担保人有啥要求和条件",
+                                  "同学借了钱一直拖着，怎么追讨", "当催收员有没有前途", "催收这行赚钱吗"])
 def test_creditors_questions_and_loan_pricing_are_out_of_scope(text):
     assert is_out_of_scope(normalize_question(text))
 
@@ -141,7 +142,8 @@ def test_creditors_questions_and_loan_pricing_are_out_of_scope(text):
                                   "被列为失信被执行人，成了老赖怎么办最好", "我欠了多个债权人的钱，可以一起协商分期吗",
                                   "老公欠网贷逾期了，法院会不会查封他的房子", "被冒充公安的催收骗了转账，如何追回钱",
                                   "我是担保人，银行要求我替借款人还钱，合法吗", "担保人被要求还款怎么办",
-                                  "网贷利息怎么算的，年化超过24%的部分还要还吗"])
+                                  "网贷利息怎么算的，年化超过24%的部分还要还吗", "催收员怎么样才算违法",
+                                  "我欠了网贷，催收说要上门追讨", "干催收的能随便打我家人电话吗"])
 def test_guarantors_contacts_and_overdue_interest_stay_in_scope(text):
     assert not is_out_of_scope(normalize_question(text))
 
