@@ -1,8 +1,8 @@
 """Intent classification into the engine's stable vocabulary.
 
-Rules are data (bot/data/intents.yaml): refusal patterns, greeting phrases,
-domain words and weighted keywords per intent. The best-matching answer card's
-own intent is added as extra evidence by the caller.
+Rules are data (bot/data/intents.yaml): refusal patterns, greeting phrases, the debt vocabulary
+(`debt_vocabulary`: collection, domain and borrower words) and weighted keywords per intent. The
+best-matching answer card's own intent is added as extra evidence by the caller.
 """
 from __future__ import annotations
 
@@ -22,9 +22,7 @@ def rules() -> dict:
     data["_refused"] = [re.compile(p, re.IGNORECASE) for p in data.get("refused", [])]
     data["_out_of_scope"] = [re.compile(p, re.IGNORECASE) for p in data.get("out_of_scope", [])]
     data["_out_of_scope_creditor"] = [re.compile(p, re.IGNORECASE) for p in data.get("out_of_scope_creditor", [])]
-    data["_borrower_side"] = re.compile(data.get("borrower_side") or r"(?!)")
     data["_out_of_scope_banking"] = [re.compile(p, re.IGNORECASE) for p in data.get("out_of_scope_banking", [])]
-    data["_collection_words"] = re.compile(data.get("collection_words") or r"(?!)")
     data["_greeting_exact"] = {_PUNCT.sub("", str(g)).lower() for g in data["greeting"]["exact"]}
     return data
 
@@ -47,15 +45,31 @@ def is_out_of_scope(text: str) -> bool:
     data = rules()
     if any(p.search(lowered) for p in data["_out_of_scope"]):
         return True
-    if not data["_borrower_side"].search(lowered) and any(p.search(lowered) for p in data["_out_of_scope_creditor"]):
+    if not speaks_of(text, BORROWER) and any(p.search(lowered) for p in data["_out_of_scope_creditor"]):
         return True
     return not has_collection_words(text) and any(p.search(lowered) for p in data["_out_of_scope_banking"])
 
 
+COLLECTION, DOMAIN, BORROWER = "collection", "domain", "borrower"   # tiers of `debt_vocabulary`
+
+
+def speaks_of(text: str, tier: str) -> bool:
+    """The normalised question holds a word of this tier of the debt vocabulary (bot/data/intents.yaml)."""
+    vocabulary = rules()["debt_vocabulary"]
+    if any(str(w) in text for w in vocabulary.get(tier) or ()):
+        return True
+    lowered = text.lower()
+    return any(_en_hit(str(w), lowered) for w in vocabulary.get(f"{tier}_en") or ())
+
+
 def has_collection_words(text: str) -> bool:
-    """The question speaks of a debt being collected or enforced (bot/data/intents.yaml `collection_words`),
-    not only of credit products."""
-    return bool(rules()["_collection_words"].search(text.lower()))
+    """The question speaks of a debt being collected or enforced, not only of credit products."""
+    return speaks_of(text, COLLECTION)
+
+
+def has_debt_words(text: str) -> bool:
+    """The question speaks of debts, collection, credit or the rights the bot covers."""
+    return speaks_of(text, COLLECTION) or speaks_of(text, DOMAIN)
 
 
 def has_injection(text: str) -> bool:
@@ -69,7 +83,7 @@ def is_greeting(text: str) -> bool:
     bare = _PUNCT.sub("", text).lower()
     if not bare:
         return True
-    if domain_hits(text):
+    if has_debt_words(text):
         return False
     phrases = sorted(rules()["_greeting_exact"], key=len, reverse=True)
     rest = bare
@@ -85,15 +99,6 @@ def is_greeting(text: str) -> bool:
         return joined in {g for g in rules()["greeting"]["exact"] if str(g).isascii()} or (
             words[0] in rules()["greeting"]["prefixes"] and len(words) <= 2)
     return False
-
-
-def domain_hits(text: str) -> int:
-    """How many domain words (debts, collection, rights) the question contains."""
-    data = rules()
-    lowered = text.lower()
-    zh = sum(1 for w in data.get("domain", []) if str(w) in text)
-    en = sum(1 for w in data.get("domain_en", []) if _en_hit(str(w), lowered))
-    return zh + en
 
 
 def keyword_scores(text: str) -> Counter:
@@ -128,5 +133,6 @@ def classify_topic(text: str, card_intent: str | None = None, card_strength: flo
     return card_intent if card_intent in tied else tied[0]
 
 
-__all__ = ["INTENTS", "TOPICAL_INTENTS", "classify_topic", "domain_hits", "has_injection", "is_greeting",
+__all__ = ["BORROWER", "COLLECTION", "DOMAIN", "INTENTS", "TOPICAL_INTENTS", "classify_topic", "has_collection_words",
+           "has_debt_words", "has_injection", "is_greeting", "speaks_of",
            "is_out_of_scope", "is_refused", "keyword_scores", "rules"]

@@ -1,24 +1,21 @@
 """Which kind of lender a question is about, and which rules bind that lender.
 
-The vocabulary (brand names, colloquial spellings, the note per lender type, the articles it
-relies on) is data in bot/data/lenders.yaml. Brand names never occur in statutes, so the type's
+The names people use per lender type are ingest's (ingest/data/lenders.yaml; the classifiers read
+them too); the note per lender type and the articles it relies on are data in bot/data/lenders.yaml.
+Brand names never occur in statutes, so the type's
 retrieval words are appended to the query; and the answer says which rules apply, e.g. the
 credit-card collection rule binds banks' credit-card collection only.
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-import yaml
-
-from bot.datafiles import data_path
+from bot.datafiles import load_yaml
 from bot.engine.answers import Citation
 from bot.engine.citations import CitationError, make_citation
 from ingest.corpus import Corpus
-
-DATA_FILE = data_path("lenders.yaml")
+from ingest.lenders import find_lender, lender_names
 
 
 @dataclass(frozen=True)
@@ -41,38 +38,25 @@ class LenderMatch:
 
 
 @lru_cache(maxsize=1)
-def lender_types() -> tuple[LenderType, ...]:
-    """Lender types in matching order (most specific first)."""
-    with open(DATA_FILE, encoding="utf-8") as fh:
-        data = yaml.safe_load(fh)
-    types = data["types"]
-    out = []
-    for type_id in data["order"]:
-        entry = types[type_id]
-        out.append(LenderType(
-            id=type_id, label_zh=entry["label_zh"], label_en=entry["label_en"],
-            names=tuple(sorted((str(n) for n in entry["names"]), key=len, reverse=True)),
+def lender_types() -> dict[str, LenderType]:
+    """Lender types by id."""
+    types = load_yaml("lenders.yaml")["types"]
+    out = {}
+    for lender in lender_names():
+        entry = types[lender.id]
+        out[lender.id] = LenderType(
+            id=lender.id, label_zh=entry["label_zh"], label_en=entry["label_en"], names=lender.names,
             expand=tuple(entry.get("expand") or ()), note_zh=" ".join(entry["note_zh"].split()),
             note_en=" ".join(entry["note_en"].split()),
             cites=tuple((c["doc"], c["article"]) for c in entry.get("cites") or ()),
-            not_binding=tuple(entry.get("not_binding") or ())))
-    return tuple(out)
-
-
-def _found(name: str, text: str, lowered: str) -> bool:
-    if name.isascii():
-        return re.search(rf"\b{re.escape(name.lower())}\b", lowered) is not None
-    return name in text
+            not_binding=tuple(entry.get("not_binding") or ()))
+    return out
 
 
 def detect_lender(text: str) -> LenderMatch | None:
     """The lender type named in a normalised (Simplified) question, or None."""
-    lowered = text.lower()
-    for lender in lender_types():
-        for name in lender.names:
-            if _found(name, text, lowered):
-                return LenderMatch(type=lender, name=name)
-    return None
+    found = find_lender(text)
+    return LenderMatch(type=lender_types()[found[0].id], name=found[1]) if found else None
 
 
 def expansion_terms(text: str) -> list[str]:

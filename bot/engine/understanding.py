@@ -17,6 +17,7 @@ from bot.engine.not_covered import NotCoveredTopic, generic_topic, match_topic
 from bot.engine.scope import read_scope
 from ingest.classifiers.question_model import NOT_COVERED, OUT_OF_SCOPE, REFUSED, Prediction, QuestionClassifier
 from ingest.classifiers.scope_model import ScopeClassifier
+from ingest.lenders import with_lender_words
 
 
 @lru_cache(maxsize=1)
@@ -45,7 +46,8 @@ class QuestionReader:
         self.thresholds = thresholds()
 
     def read(self, text: str) -> Understanding:
-        prediction = self.classifier.predict(text) if self.classifier is not None and text else None
+        # The classifiers learned from questions with a brand's kind of debt added (ingest.lenders).
+        prediction = self.classifier.predict(with_lender_words(text)) if self.classifier is not None and text else None
         card_id = None
         if prediction is not None and prediction.label in self.card_ids \
                 and prediction.confidence >= self.thresholds["card"]:

@@ -8,7 +8,8 @@ trained by `python -m ingest` (a second or two) on:
   (ingest/data/question_examples.yaml),
 - colloquial phrasings per card written for this project (ingest/data/question_examples_cards.yaml).
 It never reads `dev` or `test`. Text goes through `ingest.normalize.normalize_question`, the
-function the bot normalises questions with. The model is stored in the index version folder next
+function the bot normalises questions with, then `ingest.lenders.with_lender_words` (a brand's
+kind of debt added), as the bot's does. The model is stored in the index version folder next
 to the manifest and loaded by the bot's engine through `QuestionClassifier.load`; it is never
 downloaded. Thresholds for using its predictions are the bot's (bot/data/question_model.yaml).
 """
@@ -21,7 +22,7 @@ from pathlib import Path
 from ingest.cards import Card
 from ingest.classifiers import stored_model
 from ingest.datafiles import data_path, load_yaml
-from ingest.normalize import normalize_question
+from ingest.lenders import LENDERS_FILE, classifier_text
 from ingest.paths import INDEXES_DIR
 from ingest.realworld import load_questions
 
@@ -100,7 +101,7 @@ def training_examples(knowledge_dir: Path | str, cards: list[Card],
     for label, phrasings in written_examples().items():
         texts.extend(phrasings)
         labels.extend([label] * len(phrasings))
-    return [normalize_question(t) for t in texts], labels
+    return [classifier_text(t) for t in texts], labels
 
 
 def make_pipeline():
@@ -124,7 +125,7 @@ def train(texts: list[str], labels: list[str]):
 def training_fingerprint(knowledge_dir: Path | str) -> str:
     """Changes whenever the training data or its settings change (so ingest retrains)."""
     return stored_model.fingerprint(str(TRAINING_VERSION), (Path(knowledge_dir) / "realworld" / "questions.yaml",
-                                                            EXAMPLES_FILE, CARD_EXAMPLES_FILE, SETTINGS_FILE))
+                                                            EXAMPLES_FILE, CARD_EXAMPLES_FILE, SETTINGS_FILE, LENDERS_FILE))
 
 
 class QuestionClassifier(stored_model.StoredClassifier):

@@ -9,7 +9,8 @@ question classifier's job). It is trained by `python -m ingest` beside the quest
 - real legal questions about other fields of law (knowledge/realworld/legal_questions.yaml, all
   `out_of_scope`, train-only).
 It never reads `dev` or `test`. Features and training are the question classifier's (character
-n-grams of the normalised question, the bot's own normalisation; ingest/data/question_model.yaml).
+n-grams of the normalised question with its lender words, the bot's own normalisation;
+ingest/data/question_model.yaml).
 Thresholds for acting on its probabilities are the bot's (bot/data/scope_model.yaml), chosen by
 cross-validation on train and checked on dev.
 """
@@ -23,7 +24,7 @@ import yaml
 from ingest.cards import Card
 from ingest.classifiers import stored_model
 from ingest.classifiers.question_model import EXAMPLES_FILE, SETTINGS_FILE, train, written_examples
-from ingest.normalize import normalize_question
+from ingest.lenders import LENDERS_FILE, classifier_text
 from ingest.realworld import QUESTIONS_FILE, train_only_question_paths, training_questions
 
 MODEL_FILE = "scope-classifier.joblib"
@@ -73,7 +74,7 @@ def training_examples(knowledge_dir: Path | str, cards: list[Card],
             continue
         texts.append(q.text)
         labels.append(q.label)
-    return [normalize_question(t) for t in texts], labels
+    return [classifier_text(t) for t in texts], labels
 
 
 def training_fingerprint(knowledge_dir: Path | str) -> str:
@@ -81,7 +82,7 @@ def training_fingerprint(knowledge_dir: Path | str) -> str:
     knowledge_dir = Path(knowledge_dir)
     return stored_model.fingerprint(f"scope-{TRAINING_VERSION}", (
         knowledge_dir / "realworld" / QUESTIONS_FILE, *train_only_question_paths(knowledge_dir),
-        knowledge_dir / LEGAL_QUESTIONS, EXAMPLES_FILE, SETTINGS_FILE))
+        knowledge_dir / LEGAL_QUESTIONS, EXAMPLES_FILE, SETTINGS_FILE, LENDERS_FILE))
 
 
 @dataclass(frozen=True)

@@ -316,3 +316,18 @@ def test_english_contact_and_guarantor_questions_reach_their_cards(engine, quest
     assert (topic == "guarantor-vs-contact") is guarantor
     if not guarantor:
         assert topic.startswith("contact-")
+
+
+def test_a_rule_not_held_is_said_first_then_the_card_retrieval_and_classifier_agree_on(engine):
+    answer = engine.answer("网贷逾期多久会被起诉")
+    assert answer.intent == "not_covered" and answer.topic == "lawsuit-payment-order"
+    assert answer.text.index("不在我收录的法律里") < answer.text.index("法律里能找到的相关规定是")
+    assert answer.citations and all(is_valid(engine.corpus, c) for c in answer.citations)
+    assert {c.doc_id for c in answer.citations} == {"civil-procedure-law"}
+
+
+def test_a_rule_not_held_without_an_agreed_card_cites_nothing(engine):
+    # retrieval's best card speaks of contacts' calls, the classifier's of enforcement: no related card
+    answer = engine.answer("信用卡逾期会影响孩子以后考大学吗")
+    assert answer.intent == "not_covered" and answer.topic == "not_covered"
+    assert not answer.citations

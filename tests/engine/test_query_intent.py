@@ -142,3 +142,22 @@ def test_debt_words_outside_the_bots_scope(text, expected):
     from bot.engine.intent import is_out_of_scope
 
     assert is_out_of_scope(normalize_question(text)) is expected
+
+
+@pytest.mark.parametrize("text,collection,debt,borrower", [
+    ("法院判决后还要还多少", True, True, False),       # a collection word is a debt word too
+    ("信用卡额度怎么提高", False, True, False),
+    ("我欠了网贷，朋友借了我的钱也不还", True, True, True),
+    ("今天天气怎么样", False, False, False),
+])
+def test_debt_vocabulary_tiers(text, collection, debt, borrower):
+    from bot.engine.intent import BORROWER, has_collection_words, has_debt_words, speaks_of
+
+    assert (has_collection_words(text), has_debt_words(text), speaks_of(text, BORROWER)) == (collection, debt, borrower)
+
+
+def test_a_creditors_question_counts_only_without_borrower_words():
+    from bot.engine.intent import is_out_of_scope
+
+    assert is_out_of_scope("朋友欠我的钱不还怎么办")
+    assert not is_out_of_scope("朋友欠我的钱不还，我自己也欠了网贷，催收天天找我")

@@ -7,6 +7,7 @@ from bot.engine.citations import is_valid
 from bot.engine.lenders import binds, detect_lender, lender_citations, lender_note
 from bot.engine.query import build_query, normalize_question
 from ingest.corpus import load_corpus
+from ingest.lenders import with_lender_words
 from tests.conftest import KNOWLEDGE
 
 
@@ -71,3 +72,22 @@ def test_private_lending_rules_for_private_lenders(corpus):
 ])
 def test_short_queries_brands_documents_and_slang_are_expanded(text, term):
     assert term in build_query(text).expansion
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("京东白条逾期有啥后果", "京东白条逾期有啥后果 网贷"),
+    ("安逸花逾期2天", "安逸花逾期2天 网贷"),            # a consumer-finance brand people call a 网贷
+    ("光大卡逾期了", "光大卡逾期了 信用卡"),
+    ("网贷逾期会爆通讯录吗", "网贷逾期会爆通讯录吗"),     # the generic word is there already
+    ("催收打我家人电话合法吗", "催收打我家人电话合法吗"),  # no creditor named
+])
+def test_classifiers_read_a_brand_with_its_kind_of_debt(text, expected):
+    assert with_lender_words(normalize_question(text)) == expected
+
+
+def test_bot_and_ingest_name_the_same_lenders():
+    # the bot's notes cover every kind of creditor ingest's vocabulary names, in its matching order
+    from bot.engine.lenders import lender_types
+    from ingest.lenders import lender_names
+
+    assert list(lender_types()) == [lender.id for lender in lender_names()]

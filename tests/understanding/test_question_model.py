@@ -49,11 +49,11 @@ def test_training_uses_the_train_split_only():
     corpus = load_corpus(KNOWLEDGE)
     cards = load_cards(KNOWLEDGE, corpus)
     texts, labels = training_examples(KNOWLEDGE, cards)
-    from ingest.normalize import normalize_question
+    from ingest.lenders import classifier_text
 
     trained = set(texts)
-    train_texts = {normalize_question(q.text) for q in load_questions(KNOWLEDGE, splits=("train",))}
-    held_out = [normalize_question(q.text) for q in load_questions(KNOWLEDGE, splits=("dev", "test"))]
+    train_texts = {classifier_text(q.text) for q in load_questions(KNOWLEDGE, splits=("train",))}
+    held_out = [classifier_text(q.text) for q in load_questions(KNOWLEDGE, splits=("dev", "test"))]
     assert train_texts <= trained
     assert not [t for t in held_out if t in trained and t not in train_texts]
     assert {"not_covered", "out_of_scope", "refused"} <= set(labels)
@@ -64,14 +64,14 @@ def test_training_uses_the_train_split_only():
 def test_held_out_pages_are_left_out_of_training(model):
     """Cross-validation by page (bot.realworld_eval) trains without a fold's pages: none of their questions is seen."""
     from ingest.classifiers import scope_model
-    from ingest.normalize import normalize_question
+    from ingest.lenders import classifier_text
 
     cards = load_cards(KNOWLEDGE, load_corpus(KNOWLEDGE))
     examples = question_model.training_examples if model == "question" else scope_model.training_examples
     train_questions = [q for q in load_questions(KNOWLEDGE, splits=("train",)) if q.label != "refused"]
     pages = frozenset(q.url for q in train_questions[::5])
-    held = {normalize_question(q.text) for q in train_questions if q.url in pages}
-    kept = {normalize_question(q.text) for q in train_questions if q.url not in pages}
+    held = {classifier_text(q.text) for q in train_questions if q.url in pages}
+    kept = {classifier_text(q.text) for q in train_questions if q.url not in pages}
     all_texts, _ = examples(KNOWLEDGE, cards)
     texts, _ = examples(KNOWLEDGE, cards, pages)
     assert held and held <= set(all_texts)
@@ -143,11 +143,11 @@ def test_written_card_phrasings_train_their_cards_and_stay_apart_from_the_datase
     assert written and all(len(phrasings) >= 5 for phrasings in written.values())
     texts, labels = training_examples(KNOWLEDGE, cards)
     trained = set(zip(texts, labels))
-    from ingest.normalize import normalize_question
+    from ingest.lenders import classifier_text
 
-    assert all((normalize_question(p), card_id) in trained for card_id, ps in written.items() for p in ps)
-    real = {normalize_question(q.text) for q in load_questions(KNOWLEDGE)}
-    assert not [p for ps in written.values() for p in ps if normalize_question(p) in real]
+    assert all((classifier_text(p), card_id) in trained for card_id, ps in written.items() for p in ps)
+    real = {classifier_text(q.text) for q in load_questions(KNOWLEDGE)}
+    assert not [p for ps in written.values() for p in ps if classifier_text(p) in real]
 
 
 def test_written_card_phrasings_name_only_existing_cards_and_a_subset_keeps_its_own():

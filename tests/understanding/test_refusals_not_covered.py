@@ -80,6 +80,12 @@ def test_every_refusal_kind_explains_the_risk_with_verified_articles(corpus, kin
     ("催收五大禁令有哪些", "five_bans"),
     ("借呗的催收政策是什么", "platform_policy"),
     ("催收公司需要什么资质", "collector_licensing"),
+    ("分期乐逾期会给我爸妈打电话吗", "lender_practice"),
+    ("信用卡欠了半年会不会上门催收", "lender_practice"),
+    ("网贷没还会通知我们单位吗", "lender_practice"),
+    ("家里有人信用卡逾期，我考事业编会受影响吗", "vetting"),
+    ("上了失信名单还能参军吗", "vetting"),
+    ("贷款平台申请了仲裁怎么办", "arbitration"),
 ])
 def test_not_covered_topics(text, topic):
     found = match_topic(normalize_question(text))
@@ -87,7 +93,8 @@ def test_not_covered_topics(text, topic):
 
 
 @pytest.mark.parametrize("text", ["催收一天打几十个电话算骚扰吗", "催收可以打我家人电话吗", "信用卡逾期会坐牢吗",
-                                  "2012年治安管理处罚法第四十二条"])
+                                  "2012年治安管理处罚法第四十二条", "网贷逾期为什么会打给我朋友",
+                                  "逾期了催收会打电话给我家人，这合法吗", "公务员可以替家人还网贷吗"])
 def test_answerable_questions_are_not_not_covered(text):
     assert match_topic(normalize_question(text)) is None
 
