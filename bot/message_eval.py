@@ -107,11 +107,11 @@ def cross_validate(corpus, knowledge_dir: Path, folds: int = 5) -> dict:
     """Grouped cross-validation over train and dev by source page: each fold's model is fitted exactly
     as ingest fits it (train pages to train, dev pages for thresholds) on the other pages only, then
     checks the fold's real (not augmented) messages. Test is never read."""
-    from ingest.classifiers.message_training import fit_message_model, inhouse_examples, url_folds
+    from ingest.classifiers.message_training import fit_message_model, project_examples, url_folds
     from ingest.realworld import load_messages
 
     messages = load_messages(knowledge_dir, splits=("train", "dev"))
-    others = inhouse_examples()
+    others = project_examples()
     items, predictions = [], {"rules": [], "rules+model": [], "rules" + WITH_RECIPIENT: [],
                               "rules+model" + WITH_RECIPIENT: []}
     for held in url_folds(messages, folds):
