@@ -265,6 +265,7 @@ def test_cross_validation_holds_out_whole_pages_and_never_reads_test(corpus, mon
     real = [m for m in load_messages(KNOWLEDGE, splits=("train", "dev")) if not m.augmented]
     by_id = {m.id: m for m in real}
     assert len(fitted) == 3 and report["sets"]["realworld"]["rules"]["messages"] == len(real)
+    assert report["sets"]["realworld"]["model"]["unlawful_recall"] == 0     # no model: the model alone finds nothing
     held_ids = [x["id"] for x in report["sets"]["realworld"]["rules"]["misses"]]
     assert all(i in by_id for i in held_ids)          # no test item is ever scored
     # Every page was held out by exactly one fold, i.e. missing from exactly one training set.
