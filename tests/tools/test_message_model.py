@@ -12,13 +12,26 @@ import yaml
 from bot.config import get_settings
 from bot.language import to_traditional
 from bot.tools.checker import CODES, check_message
-from ingest.classifiers.message_model import CASES_PATH, MODEL_FILE, Example, clause_spans, load, save, serving_model, train
+from ingest.classifiers.message_model import (
+    CASES_PATH,
+    MODEL_FILE,
+    Example,
+    clause_spans,
+    load,
+    save,
+    serving_model,
+    train,
+    training_units,
+)
 from ingest.classifiers.message_training import (
     LAWFUL_MARGIN,
     DevItem,
     choose_thresholds,
+    inhouse_examples,
+    project_examples,
     train_message_model,
     url_folds,
+    written_examples,
 )
 from ingest.normalize import normalize_message
 from ingest.realworld import Message
@@ -67,6 +80,26 @@ def test_training_on_a_small_fixture_learns_its_codes(tmp_path):
     again = load(tmp_path)
     assert again is not None and again.thresholds == trained.thresholds
     assert json.loads((tmp_path / "message_model.json").read_text(encoding="utf-8"))["train_messages"] == len(FIXTURE)
+
+
+def test_clauses_of_unlawful_messages_are_units_only_with_rule_evidence():
+    lawful = Example("您的账单已逾期。请尽快还款。", ())
+    unlawful = Example("您好。再不还钱就告诉你所有同事你欠钱不还。", ("third_party_disclosure", "threat"))
+    texts, labels = training_units([lawful, unlawful])
+    units = dict(zip(texts, labels))
+    assert units[normalize_message("您的账单已逾期。")] == ()            # a lawful message's clause: lawful
+    assert units[normalize_message(unlawful.text)] == unlawful.codes    # the whole message: its gold codes
+    # The clause the rules find disclosure in inherits that code only; the greeting is no unit at all.
+    assert units[normalize_message("再不还钱就告诉你所有同事你欠钱不还。")] == ("third_party_disclosure",)
+    assert normalize_message("您好。") not in units
+
+
+def test_written_messages_are_training_data_once_each():
+    written = written_examples()
+    assert any(ex.codes for ex in written) and any(not ex.codes for ex in written)
+    texts = [ex.text for ex in project_examples()]
+    assert len(texts) == len(set(texts))
+    assert len(texts) > len(inhouse_examples())
 
 
 def test_folds_keep_each_source_page_whole():
@@ -232,6 +265,7 @@ def test_cross_validation_holds_out_whole_pages_and_never_reads_test(corpus, mon
     real = [m for m in load_messages(KNOWLEDGE, splits=("train", "dev")) if not m.augmented]
     by_id = {m.id: m for m in real}
     assert len(fitted) == 3 and report["sets"]["realworld"]["rules"]["messages"] == len(real)
+    assert report["sets"]["realworld"]["model"]["unlawful_recall"] == 0     # no model: the model alone finds nothing
     held_ids = [x["id"] for x in report["sets"]["realworld"]["rules"]["misses"]]
     assert all(i in by_id for i in held_ids)          # no test item is ever scored
     # Every page was held out by exactly one fold, i.e. missing from exactly one training set.
