@@ -29,7 +29,7 @@ from bot.language import detect_language
 from bot.tools.common import cite, disclaimer, say, to_lang, unique
 from bot.tools.recipient import is_third_party, recipient_hits, validate_recipient
 from ingest.classifiers.message_model import MessageModel, serving_model
-from ingest.classifiers.message_rules import CODES, MAX_EXCERPT, MessageRules, load_message_rules
+from ingest.classifiers.message_rules import CODES, MAX_EXCERPT, MessageRules, load_message_rules, model_finding_allowed
 from ingest.classifiers.message_rules import rule_hits as match_rules
 from ingest.corpus import Corpus
 
@@ -174,7 +174,7 @@ def check_message(text: str, corpus: Corpus, lang: str | None = None,
         hits.setdefault(code, (excerpt, "recipient"))
     if model is not None:
         for score in model.predict(text):
-            if score.code not in hits:
+            if score.code not in hits and model_finding_allowed(score.code, text, rules.patterns):
                 hits[score.code] = (_clause_excerpt(text, score.span), "model")
     third_party = is_third_party(recipient)
     findings = [_finding(rule, *hits[rule.code], lang, third_party) for rule in rules.rules if rule.code in hits]

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -50,6 +50,7 @@ class MessageRules:
     quiet_start: int
     quiet_end: int
     per_day: int
+    model_requires: dict[str, re.Pattern] = field(default_factory=dict)   # code -> what a model finding needs
 
 
 def _expand(regex: str, macros: dict) -> str:
@@ -92,8 +93,11 @@ def _load_message_rules(path: str) -> MessageRules:
         rules.append(RulePatterns(
             code=code, patterns=[_pattern(p, macros, code) for p in spec.get("patterns", [])],
             unless=[_compile(u, macros, code) for u in spec.get("unless", [])], detector=spec.get("detector")))
+    requires = {code: _compile(regex, macros, f"model_requires.{code}")
+                for code, regex in (raw.get("model_requires") or {}).items()}
     return MessageRules(rules=rules, quiet_start=int(raw["quiet_hours"]["start"]),
-                        quiet_end=int(raw["quiet_hours"]["end"]), per_day=int(raw["frequency"]["per_day"]))
+                        quiet_end=int(raw["quiet_hours"]["end"]), per_day=int(raw["frequency"]["per_day"]),
+                        model_requires=requires)
 
 
 # --- matching ------------------------------------------------------------------------------
@@ -245,6 +249,11 @@ def rule_hits(text: str, rules: MessageRules) -> dict[str, tuple[str, str]]:
     return hits
 
 
+def model_finding_allowed(code: str, text: str, rules: MessageRules) -> bool:
+    """Whether the trained model may report `code` for this message (`model_requires` in the rules file)."""
+    required = rules.model_requires.get(code)
+    return required is None or required.search(normalize(text)) is not None
 
-__all__ = ["CODES", "MAX_EXCERPT", "RULES_PATH", "MessageRules", "RulePatterns", "load_message_rules", "normalize",
+
+__all__ = ["CODES", "MAX_EXCERPT", "RULES_PATH", "MessageRules", "RulePatterns", "load_message_rules", "model_finding_allowed", "normalize",
            "rule_hits"]
