@@ -135,7 +135,9 @@ def _excerpt(original: str, norm: str, span: tuple[int, int], pos: int | None = 
     return piece if len(piece) <= MAX_EXCERPT else piece[:MAX_EXCERPT] + "…"
 
 
-_CLAUSE_BREAK = re.compile(r"[，,。！？!?；;\n]")
+# An English full stop ends a clause too (not the point of "5.5"): "avoid this and contact us" in the
+# next sentence must not cancel "we will send your photos to all your contacts".
+_CLAUSE_BREAK = re.compile(r"[，,。！？!?；;\n]|\.(?=\s)")
 
 
 def _clause(norm: str, pos: int) -> str:
