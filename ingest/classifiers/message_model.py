@@ -5,8 +5,8 @@ This model generalises from labelled messages. Each finding code (one-vs-rest) h
 regressions whose probabilities are averaged: one over TF-IDF character n-grams of the text
 normalised to Simplified, half-width and lower case, one over the clause's sentence embedding from
 the embedder the index uses (ingest/classifiers/clause_vectors.py), which carries meaning across
-wordings that share no characters. It is applied per clause (sentence punctuation and line breaks), so every finding
-can still show the clause that triggered it. Thresholds are chosen per code on held-out messages
+wordings that share no characters. It is applied per clause (sentence punctuation and line breaks),
+so every finding can still show the clause that triggered it. Thresholds are chosen per code on held-out messages
 (train scored out of fold, grouped by source page, pooled with dev) and stored with the model;
 `python -m ingest` trains it (ingest/classifiers/message_training.py) and writes it next to the
 index manifest; the bot's checker loads it from there (`serving_model`).
@@ -92,7 +92,7 @@ class MessageModel:
     info: dict = field(default_factory=dict)
     embedding_classifiers: dict[str, object] = field(default_factory=dict)
     # The embedder (`embed_array`) the embedding classifiers read: attached by `train` and
-    # `serving_model`, never pickled (it is the index's embedder, hundreds of megabytes).
+    # `serving_model`, never pickled (the index's embedder: tens of megabytes of weights, loaded once).
     embeddings: object | None = field(default=None, repr=False, compare=False)
 
     def __getstate__(self) -> dict:
