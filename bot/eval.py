@@ -253,7 +253,7 @@ def main(argv: list[str] | None = None) -> int:
     # --- collector-message checker on the real-world test split (bot.message_eval) ---
     from bot import message_eval
     report["messages"] = message_eval.run(engine.corpus, Path(settings.knowledge_dir),
-                                          message_eval.serving_model(settings.data_dir))
+                                          message_eval.serving_model(settings.data_dir, settings))
     if args.json:
         print(json.dumps(report, ensure_ascii=False, indent=2))
     else:

@@ -103,11 +103,12 @@ def run(corpus, knowledge_dir: Path, model: MessageModel | None, split: str = "t
     return report
 
 
-def cross_validate(corpus, knowledge_dir: Path, folds: int = 5) -> dict:
+def cross_validate(corpus, knowledge_dir: Path, folds: int = 5, embeddings=None) -> dict:
     """Grouped cross-validation over train and dev by source page: each fold's model is fitted exactly
     as ingest fits it (train pages to train, dev pages for thresholds) on the other pages only, then
     checks the fold's real (not augmented) messages. Test is never read. Besides the checker's columns,
-    "model" is the model alone: the rules were written from these pages, so their columns are optimistic."""
+    "model" is the model alone: the rules were written from these pages, so their columns are optimistic.
+    `embeddings`: the index's embedder, as ingest trains with it (None: character n-grams alone)."""
     from ingest.classifiers.message_training import fit_message_model, project_examples, url_folds
     from ingest.realworld import load_messages
 
@@ -119,7 +120,8 @@ def cross_validate(corpus, knowledge_dir: Path, folds: int = 5) -> dict:
     for held in url_folds(messages, folds):
         held_set = set(held)
         rest = [m for j, m in enumerate(messages) if j not in held_set]
-        model = fit_message_model([m for m in rest if m.split == "train"], [m for m in rest if m.split == "dev"], others)
+        model = fit_message_model([m for m in rest if m.split == "train"], [m for m in rest if m.split == "dev"], others,
+                                  embeddings)
         for m in (messages[i] for i in held if not messages[i].augmented):
             item = Item(m.id, m.text, frozenset(m.codes), stated_recipient(m.recipient))
             items.append(item)
@@ -188,9 +190,13 @@ def main(argv: list[str] | None = None) -> int:
 
     settings = get_settings()
     if args.cv:
-        report = cross_validate(default_corpus(), Path(settings.knowledge_dir))
+        from ingest.classifiers.clause_vectors import ClauseVectors, serving_embeddings
+
+        report = cross_validate(default_corpus(), Path(settings.knowledge_dir),
+                                embeddings=ClauseVectors(serving_embeddings(settings)))
     else:
-        report = run(default_corpus(), Path(settings.knowledge_dir), serving_model(settings.data_dir), args.split)
+        report = run(default_corpus(), Path(settings.knowledge_dir), serving_model(settings.data_dir, settings),
+                     args.split)
     print(json.dumps(report, ensure_ascii=False, indent=2) if args.json else markdown(report))
     return 0
 

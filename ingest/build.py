@@ -28,6 +28,7 @@ from ingest.cache import EmbeddingCache, text_key
 from ingest.cards import card_phrasings
 from ingest.chunks import Chunk
 from ingest.classifiers import message_training, question_model, scope_model
+from ingest.classifiers.clause_vectors import ClauseVectors
 from ingest.keyword import KeywordIndex
 from ingest.paths import (
     BM25_DIR,
@@ -299,8 +300,14 @@ def build_index(settings, force: bool = False, progress: bool = False, embedding
         version = f"{datetime.now(timezone.utc):%Y%m%dT%H%M%S}-{fingerprint[:8]}-{secrets.token_hex(2)}"
         name = store.collection_name(f"{data_tag(data_dir)}-{version}")
         folder = data_dir / INDEXES_DIR / version
-        # The message classifier first: the manifest carries its summary.
-        message_model = message_training.build_message_model(Path(settings.knowledge_dir), folder)
+        # The message classifier first: the manifest carries its summary. It reads the clauses' sentence
+        # embeddings too, from the index's embedder and cache (a rebuild embeds no clause again).
+        cache = EmbeddingCache(embedding_cache_path(settings))
+        try:
+            message_model = message_training.build_message_model(Path(settings.knowledge_dir), folder,
+                                                                  ClauseVectors(embeddings, cache))
+        finally:
+            cache.close()
         manifest = {
             "version": version, "collection": name, "fingerprint": fingerprint,
             "corpus_version": sources.corpus_version, "chunker_version": CHUNKER_VERSION,

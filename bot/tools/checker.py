@@ -195,7 +195,8 @@ def rule_hits(text: str, rules: RuleSet) -> dict[str, tuple[str, str]]:
 def _serving() -> MessageModel | None:
     from bot.config import get_settings
 
-    return serving_model(get_settings().data_dir)
+    settings = get_settings()
+    return serving_model(settings.data_dir, settings)
 
 
 def _clause_excerpt(text: str, span: tuple[int, int]) -> str:

@@ -1,10 +1,12 @@
 """Trained collector-message classifier: which finding codes a clause of a message shows.
 
 The rules (ingest/data/message_rules.yaml) are precise but only catch wordings someone wrote down.
-This model generalises from labelled messages: TF-IDF over character n-grams of the text
-normalised to Simplified, half-width and lower case, one logistic regression per finding code
-(one-vs-rest). It is applied per clause (sentence punctuation and line breaks), so every finding
-can still show the clause that triggered it. Thresholds are chosen per code on held-out messages
+This model generalises from labelled messages. Each finding code (one-vs-rest) has two logistic
+regressions whose probabilities are averaged: one over TF-IDF character n-grams of the text
+normalised to Simplified, half-width and lower case, one over the clause's sentence embedding from
+the embedder the index uses (ingest/classifiers/clause_vectors.py), which carries meaning across
+wordings that share no characters. It is applied per clause (sentence punctuation and line breaks),
+so every finding can still show the clause that triggered it. Thresholds are chosen per code on held-out messages
 (train scored out of fold, grouped by source page, pooled with dev) and stored with the model;
 `python -m ingest` trains it (ingest/classifiers/message_training.py) and writes it next to the
 index manifest; the bot's checker loads it from there (`serving_model`).
@@ -12,6 +14,7 @@ index manifest; the bot's checker loads it from there (`serving_model`).
 from __future__ import annotations
 
 import json
+import logging
 import pickle
 import re
 from dataclasses import dataclass, field
@@ -22,6 +25,9 @@ import numpy as np
 from ingest.datafiles import data_path
 from ingest.normalize import normalize_message
 from ingest.paths import CURRENT_FILE
+from ingest.settings import IngestSettings
+
+log = logging.getLogger(__name__)
 
 MODEL_FILE = "message_model.pkl"
 MODEL_INFO_FILE = "message_model.json"
@@ -29,11 +35,17 @@ MODEL_INFO_FILE = "message_model.json"
 # class moved to ingest.classifiers (same features and training as 3). 5: thresholds are the lowest
 # that keep lawful messages flagged within 2 % (out-of-fold train lawful pooled with dev). 6: thresholds
 # on train out of fold (grouped by source page) pooled with dev, with a lawful margin, a cost per wrong
-# code and a 1 % lawful bound. 8: no threshold below 0.5.
-MODEL_VERSION = 8
+# code and a 1 % lawful bound. 8: no threshold below 0.5. 9: a second classifier per code over the
+# clause's sentence embedding, averaged with the n-gram one.
+MODEL_VERSION = 9
 UNLAWFUL = "_unlawful"         # the any-code head: a message flagged by it gets its best code
 CASES_PATH = data_path("checker_cases.yaml")
 DEFAULT_THRESHOLD = 0.5
+# The embedding classifiers' regularisation and their share of a code's probability. Chosen in
+# cross-validation by page over train and dev: averaging half and half found more than adding the
+# scaled embedding to the n-gram features, which flagged more lawful messages at any margin.
+EMBEDDING_C = 1.0
+EMBEDDING_WEIGHT = 0.5
 
 # Sentence punctuation and line breaks; an English full stop only before a space or the end,
 # so "3.5" and "a.m." stay whole.
@@ -66,20 +78,41 @@ class ClauseScore:
     span: tuple[int, int]          # the clause in the original text
 
 
+class MissingEmbeddingsError(RuntimeError):
+    """A model trained with embedding classifiers scores text without an embedder attached."""
+
+
 @dataclass
 class MessageModel:
-    """A vectoriser, one classifier per code it has positives for, and per-code thresholds."""
+    """A vectoriser, one classifier per code it has positives for, and per-code thresholds; with
+    `embedding_classifiers`, a second classifier per code over the sentence embedding."""
     vectorizer: object
     classifiers: dict[str, object]
     thresholds: dict[str, float] = field(default_factory=dict)
     info: dict = field(default_factory=dict)
+    embedding_classifiers: dict[str, object] = field(default_factory=dict)
+    # The embedder (`embed_array`) the embedding classifiers read: attached by `train` and
+    # `serving_model`, never pickled (the index's embedder: tens of megabytes of weights, loaded once).
+    embeddings: object | None = field(default=None, repr=False, compare=False)
+
+    def __getstate__(self) -> dict:
+        return {**self.__dict__, "embeddings": None}
 
     def scores(self, texts: list[str]) -> dict[str, np.ndarray]:
         """Probability per code for each (already normalised) text."""
         if not texts:
             return {code: np.zeros(0) for code in self.classifiers}
         x = self.vectorizer.transform(texts)
-        return {code: clf.predict_proba(x)[:, 1] for code, clf in self.classifiers.items()}
+        scores = {code: clf.predict_proba(x)[:, 1] for code, clf in self.classifiers.items()}
+        if self.embedding_classifiers:
+            if self.embeddings is None:
+                raise MissingEmbeddingsError("this message model reads sentence embeddings: attach the "
+                                             "index's embedder (serving_model does)")
+            vectors = self.embeddings.embed_array(texts)
+            for code, clf in self.embedding_classifiers.items():
+                scores[code] = ((1 - EMBEDDING_WEIGHT) * scores[code]
+                                + EMBEDDING_WEIGHT * clf.predict_proba(vectors)[:, 1])
+        return scores
 
     def message_scores(self, text: str) -> dict[str, ClauseScore]:
         """Best clause and its score per code; the whole message counts as one more clause."""
@@ -131,8 +164,9 @@ def training_units(examples: list[Example]) -> tuple[list[str], list[tuple[str, 
     return texts, labels
 
 
-def train(examples: list[Example], codes: tuple[str, ...], c: float = 10.0) -> MessageModel:
-    """Fit the vectoriser and one balanced logistic regression per code with positives."""
+def train(examples: list[Example], codes: tuple[str, ...], c: float = 10.0, embeddings=None) -> MessageModel:
+    """Fit the vectoriser and one balanced logistic regression per code with positives; with
+    `embeddings` (the index's embedder), a second one per code over the units' sentence embeddings."""
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
     from threadpoolctl import threadpool_limits
@@ -142,7 +176,8 @@ def train(examples: list[Example], codes: tuple[str, ...], c: float = 10.0) -> M
     # ("d your", "to your") carried a little more in cross-validation by page.
     vectorizer = TfidfVectorizer(analyzer="char", ngram_range=(1, 3), sublinear_tf=True, min_df=1)
     x = vectorizer.fit_transform(texts)
-    classifiers = {}
+    vectors = embeddings.embed_array(texts) if embeddings is not None else None
+    classifiers, embedding_classifiers = {}, {}
     # One thread: small fits, and on a shared 2-core machine BLAS threads fighting over the cores
     # made training about twenty times slower.
     with threadpool_limits(limits=1):
@@ -150,11 +185,14 @@ def train(examples: list[Example], codes: tuple[str, ...], c: float = 10.0) -> M
             y = np.array([bool(lab) if code == UNLAWFUL else code in lab for lab in labels], dtype=int)
             if y.sum() == 0:
                 continue          # no example: the rules alone speak for this code
-            clf = LogisticRegression(C=c, class_weight="balanced", max_iter=2000)
-            clf.fit(x, y)
-            classifiers[code] = clf
-    return MessageModel(vectorizer=vectorizer, classifiers=classifiers,
+            classifiers[code] = LogisticRegression(C=c, class_weight="balanced", max_iter=2000).fit(x, y)
+            if vectors is not None:
+                embedding_classifiers[code] = LogisticRegression(C=EMBEDDING_C, class_weight="balanced",
+                                                                 max_iter=2000).fit(vectors, y)
+    return MessageModel(vectorizer=vectorizer, classifiers=classifiers, embedding_classifiers=embedding_classifiers,
+                        embeddings=embeddings,
                         info={"model_version": MODEL_VERSION, "train_units": len(texts),
+                              "embedding_model_id": embeddings.model_id if embeddings is not None else None,
                               "train_messages": len(examples),
                               "positives": {code: int(sum(code in lab for lab in labels)) for code in codes}})
 
@@ -192,9 +230,10 @@ def load(folder: Path) -> MessageModel | None:
 _LOADED: dict[str, tuple[str, MessageModel | None]] = {}
 
 
-def serving_model(data_dir: Path | str) -> MessageModel | None:
+def serving_model(data_dir: Path | str, settings=None) -> MessageModel | None:
     """The model of the index DATA_DIR/CURRENT points at, loaded on first use and again only after
-    a rebuild switched CURRENT; None without an index or with one built before the model existed."""
+    a rebuild switched CURRENT, with the embedder `settings` name (default: the environment's);
+    None without an index, with one built before the model existed, or without its embedder."""
     data_dir = Path(data_dir)
     try:
         current = json.loads((data_dir / CURRENT_FILE).read_text(encoding="utf-8"))
@@ -205,10 +244,33 @@ def serving_model(data_dir: Path | str) -> MessageModel | None:
     cached = _LOADED.get(key)
     if cached and cached[0] == str(index_dir):
         return cached[1]
-    model = load(index_dir)
+    model = with_embeddings(load(index_dir), settings or IngestSettings(data_dir=data_dir))
     _LOADED[key] = (str(index_dir), model)
     return model
 
 
+def with_embeddings(model: MessageModel | None, settings) -> MessageModel | None:
+    """`model` with the embedder of `settings` attached; None when it reads embeddings these
+    settings cannot give (another embedder than it was trained with, or one not available offline):
+    the rules then answer alone, as without a model."""
+    if model is None or not model.embedding_classifiers:
+        return model
+    from ingest.classifiers.clause_vectors import serving_embeddings
+    from ingest.embeddings import EmbeddingModelError
+
+    try:
+        embeddings = serving_embeddings(settings)
+    except EmbeddingModelError as exc:
+        log.warning("message model unused: its embedder cannot be loaded (%s)", type(exc).__name__)
+        return None
+    if embeddings.model_id != model.info.get("embedding_model_id"):
+        log.warning("message model unused: trained with embedder %s, the settings give %s",
+                    model.info.get("embedding_model_id"), embeddings.model_id)
+        return None
+    model.embeddings = embeddings
+    return model
+
+
 __all__ = ["CASES_PATH", "DEFAULT_THRESHOLD", "MODEL_FILE", "MODEL_VERSION", "UNLAWFUL", "ClauseScore", "Example",
-           "MessageModel", "clause_spans", "load", "save", "serving_model", "train", "training_units"]
+           "MessageModel", "MissingEmbeddingsError", "clause_spans", "load", "save", "serving_model", "train",
+           "training_units", "with_embeddings"]

@@ -112,7 +112,7 @@ def url_folds(messages: list[Message], k: int = OUT_OF_FOLD_SPLITS) -> list[list
     return [list(held) for _, held in GroupKFold(n_splits=k).split(urls, groups=urls)]
 
 
-def out_of_fold_items(train_msgs: list[Message], others: list[Example]) -> list[DevItem]:
+def out_of_fold_items(train_msgs: list[Message], others: list[Example], embeddings=None) -> list[DevItem]:
     """The real (not augmented) train messages, each scored by a model trained without its source
     page: dev alone is too small to choose a threshold per code or to bound lawful flagged at 2 %,
     and a model scores the messages it was trained on too confidently to tell either."""
@@ -122,7 +122,7 @@ def out_of_fold_items(train_msgs: list[Message], others: list[Example]) -> list[
         rest = [Example(m.text, m.codes) for j, m in enumerate(train_msgs) if j not in held_set]
         scored = [train_msgs[i] for i in held if not train_msgs[i].augmented]
         if scored:
-            items += dev_items(train(rest + others, CODES), scored)
+            items += dev_items(train(rest + others, CODES, embeddings=embeddings), scored)
     return items
 
 
@@ -201,15 +201,18 @@ def choose_thresholds(items: list[DevItem], codes: list[str]) -> dict[str, float
     return thresholds
 
 
-def fit_message_model(train_msgs: list[Message], dev: list[Message], others: list[Example]) -> MessageModel | None:
+def fit_message_model(train_msgs: list[Message], dev: list[Message], others: list[Example],
+                      embeddings=None) -> MessageModel | None:
     """A model trained on `train_msgs` and `others`, with thresholds chosen on what it has not seen:
     the train messages scored out of fold (grouped by source page) pooled with `dev`. None when
-    nothing is labelled unlawful. Cross-validation calls this with a fold's messages."""
+    nothing is labelled unlawful. Cross-validation calls this with a fold's messages. `embeddings`:
+    the index's embedder (best a ClauseVectors, which embeds each clause once for all the folds);
+    None trains on character n-grams alone."""
     examples = [Example(m.text, m.codes) for m in train_msgs] + others
     if not any(ex.codes for ex in examples):
         return None
-    model = train(examples, CODES)
-    held_out = out_of_fold_items(train_msgs, others) + dev_items(model, dev)
+    model = train(examples, CODES, embeddings=embeddings)
+    held_out = out_of_fold_items(train_msgs, others, embeddings) + dev_items(model, dev)
     if held_out:
         model.thresholds = choose_thresholds(held_out, sorted(model.classifiers))
     else:
@@ -220,28 +223,29 @@ def fit_message_model(train_msgs: list[Message], dev: list[Message], others: lis
     return model
 
 
-def train_message_model(knowledge_dir: Path) -> MessageModel | None:
+def train_message_model(knowledge_dir: Path, embeddings=None) -> MessageModel | None:
     """The model ingest stores: trained on the train split and the in-house cases, thresholds chosen
-    on train out of fold and dev; None when there is no training data at all."""
+    on train out of fold and dev; None when there is no training data at all. `embeddings`: as for
+    `fit_message_model`."""
     started = time.perf_counter()
     knowledge_dir = Path(knowledge_dir)
     has_realworld = (knowledge_dir / MESSAGES_FILE).exists()
     train_msgs = load_messages(knowledge_dir, splits=("train",)) if has_realworld else []
     dev = load_messages(knowledge_dir, splits=("dev",)) if has_realworld else []
-    model = fit_message_model(train_msgs, dev, project_examples())
+    model = fit_message_model(train_msgs, dev, project_examples(), embeddings)
     if model is not None:
         model.info["seconds"] = round(time.perf_counter() - started, 2)
     return model
 
 
-def build_message_model(knowledge_dir: Path, folder: Path) -> dict:
+def build_message_model(knowledge_dir: Path, folder: Path, embeddings=None) -> dict:
     """Train and write the model into an index folder; the manifest's summary of it."""
-    model = train_message_model(knowledge_dir)
+    model = train_message_model(knowledge_dir, embeddings)
     if model is None:
         return {"trained": False}
     save(model, folder)
     return {"trained": True, **{k: model.info[k] for k in ("train_messages", "realworld_train", "dev_messages",
-                                                          "threshold_source", "seconds")},
+                                                          "threshold_source", "embedding_model_id", "seconds")},
             "codes": sorted(c for c in model.classifiers if c != UNLAWFUL)}
 
 

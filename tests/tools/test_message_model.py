@@ -1,6 +1,7 @@
 """The trained message classifier: training, storage, per-clause findings with verbatim excerpts and
-verified citations, the same findings for Traditional, full-width and English twins, and the
-rules-only fallback when the index holds no model."""
+verified citations, the same findings for Traditional, full-width and English twins, the sentence
+embeddings it reads beside character n-grams, and the rules-only fallback when the index holds no
+model or cannot give it its embedder."""
 from __future__ import annotations
 
 import json
@@ -12,16 +13,19 @@ import yaml
 from bot.config import get_settings
 from bot.language import to_traditional
 from bot.tools.checker import CODES, check_message
+from ingest.classifiers.clause_vectors import ClauseVectors
 from ingest.classifiers.message_model import (
     CASES_PATH,
     MODEL_FILE,
     Example,
+    MissingEmbeddingsError,
     clause_spans,
     load,
     save,
     serving_model,
     train,
     training_units,
+    with_embeddings,
 )
 from ingest.classifiers.message_training import (
     LAWFUL_MARGIN,
@@ -35,6 +39,7 @@ from ingest.classifiers.message_training import (
 )
 from ingest.normalize import normalize_message
 from ingest.realworld import Message
+from ingest.settings import IngestSettings
 
 KNOWLEDGE = Path(__file__).resolve().parents[2] / "knowledge"
 
@@ -51,9 +56,17 @@ FIXTURE = [
 
 
 @pytest.fixture(scope="module")
-def model():
+def embeddings():
+    """The index's embedder (USE, offline), remembering what it embedded across this module's trainings."""
+    from ingest.embeddings import USEEmbeddings
+
+    return ClauseVectors(USEEmbeddings(threads=1))
+
+
+@pytest.fixture(scope="module")
+def model(embeddings):
     """The model ingest trains: real train split plus in-house cases, thresholds from dev."""
-    return train_message_model(KNOWLEDGE)
+    return train_message_model(KNOWLEDGE, embeddings)
 
 
 def test_normalisation_makes_traditional_fullwidth_and_case_one_form():
@@ -94,6 +107,34 @@ def test_model_third_party_findings_need_someone_besides_the_reader(corpus):
     someone = "他最近欠钱不还"
     assert check_message(someone, corpus, model=None).lawful                  # the rules alone see nothing
     assert "third_party_disclosure" in check_message(someone, corpus, model=trained).codes
+
+
+def test_sentence_embeddings_carry_meaning_to_wordings_that_share_no_character(embeddings):
+    """Trained on Chinese alone, the model tells an English threat from an English reminder through
+    the sentence embeddings only: neither shares a character with the training texts."""
+    threat, reminder = "we will hurt your family", "please repay your bill on time"
+    ngrams_only = train(FIXTURE, CODES).scores([threat, reminder])["threat"]
+    assert ngrams_only[0] == ngrams_only[1]           # no n-gram in common with the training texts
+    scores = train(FIXTURE, CODES, embeddings=embeddings).scores([threat, reminder])["threat"]
+    assert scores[0] > scores[1]
+
+
+def test_the_embedder_is_not_stored_and_must_match_the_training_one(embeddings, tmp_path):
+    trained = train(FIXTURE, CODES, embeddings=embeddings)
+    assert trained.info["embedding_model_id"] == embeddings.model_id
+    save(trained, tmp_path)
+    again = load(tmp_path)
+    assert again.embedding_classifiers and again.embeddings is None
+    with pytest.raises(MissingEmbeddingsError):
+        again.message_scores("再不还钱就让你全家好看")
+    settings = IngestSettings(data_dir=tmp_path)
+    attached = with_embeddings(again, settings)
+    assert attached is not None and attached.embeddings.model_id == embeddings.model_id
+    assert attached.message_scores("再不还钱就让你全家好看")["threat"].score == pytest.approx(
+        trained.message_scores("再不还钱就让你全家好看")["threat"].score, abs=1e-4)
+    # Trained with another embedder than the settings give: unused, the rules answer alone.
+    again.info["embedding_model_id"] = "another-embedder"
+    assert with_embeddings(again, settings) is None
 
 
 def test_clauses_of_unlawful_messages_are_units_only_with_rule_evidence():
@@ -223,6 +264,7 @@ def test_ingest_stores_the_model_with_the_index_and_the_checker_loads_it(built_i
     assert manifest["message_model"]["threshold_source"] == "out-of-fold+dev"
     model = serving_model(data_dir)
     assert model is not None and serving_model(data_dir) is model          # loaded once
+    assert model.embedding_classifiers and model.embeddings is not None      # with the index's embedder
     text = "我们会把你欠债的事情发到你家族群里"
     assert not check_message(text, corpus, model=model).lawful
     # By default the checker uses the model of the index DATA_DIR names (settings are read once
@@ -269,7 +311,7 @@ def test_cross_validation_holds_out_whole_pages_and_never_reads_test(corpus, mon
 
     fitted = []
 
-    def fit(train_msgs, dev, others):
+    def fit(train_msgs, dev, others, embeddings=None):
         fitted.append({m.url for m in train_msgs + dev})
         assert {m.split for m in train_msgs} <= {"train"} and {m.split for m in dev} <= {"dev"}
         return None                                   # rules only: the test checks the folds, not the model
