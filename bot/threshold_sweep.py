@@ -21,6 +21,7 @@ from ingest.realworld import load_questions
 GRID: dict[str, tuple[float, ...]] = {
     "question.card": (0.2, 0.3, 0.4, 0.5),
     "question.card_override": (0.3, 0.4, 0.5, 0.6),
+    "question.card_in_domain": (0.3, 0.4, 0.45, 0.5),
     "question.not_covered": (0.25, 0.3, 0.35, 0.45),
     "question.out_of_scope": (0.2, 0.25, 0.3, 0.4),
     "scope.not_covered": (0.4, 0.5, 0.6),

@@ -204,7 +204,7 @@ class Engine:
             return special
         docs, previous = self._retrieve(k, query, history)
         evidence = self._evidence(k, docs, terms, understood, lang, role, speaks_of_own_contacts(text))
-        in_domain = has_debt_words(text) or (previous is not None) or understood.card_id is not None
+        in_domain = has_debt_words(text) or (previous is not None) or understood.card_in_domain
         if not in_domain and self._card_dense(docs) < CARD_MIN_DENSE:
             return "out_of_scope", compose_fixed("out_of_scope", lang, notes), "offline"
         intent = self._intent(text, evidence, previous)
