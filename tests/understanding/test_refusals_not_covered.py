@@ -121,6 +121,8 @@ def test_every_refusal_kind_explains_the_risk_with_verified_articles(corpus, kin
     ("分期乐逾期会给我爸妈打电话吗", "lender_practice"),
     ("信用卡欠了半年会不会上门催收", "lender_practice"),
     ("网贷没还会通知我们单位吗", "lender_practice"),
+    ("花呗没还，催收还要上门吗", "lender_practice"),
+    ("催收过年会不会去我老家", "lender_practice"),
     ("家里有人信用卡逾期，我考事业编会受影响吗", "vetting"),
     ("上了失信名单还能参军吗", "vetting"),
     ("贷款平台申请了仲裁怎么办", "arbitration"),
