@@ -19,11 +19,12 @@ from ingest.realworld import load_questions
 
 # Values tried per threshold ("question." are bot/data/question_model.yaml, "scope." bot/data/scope_model.yaml).
 GRID: dict[str, tuple[float, ...]] = {
-    "question.card": (0.2, 0.3, 0.4, 0.5),
+    "question.card": (0.1, 0.15, 0.2, 0.3, 0.4),
     "question.card_override": (0.3, 0.4, 0.5, 0.6),
+    "question.card_in_domain": (0.3, 0.4, 0.45, 0.5),
     "question.not_covered": (0.25, 0.3, 0.35, 0.45),
     "question.out_of_scope": (0.2, 0.25, 0.3, 0.4),
-    "scope.not_covered": (0.4, 0.5, 0.6),
+    "scope.not_covered": (0.4, 0.5, 0.6, 0.7),
     "scope.out_of_scope": (0.4, 0.5, 0.6),
     "scope.out_of_scope_in_domain": (0.45, 0.5, 0.55, 0.6, 0.7),
 }

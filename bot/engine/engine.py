@@ -198,13 +198,14 @@ class Engine:
             # "not held"; without agreement nothing is cited.
             docs, _ = self._retrieve(k, query, None)
             understood = replace(understood, not_covered=replace(
-                understood.not_covered, related=self._related_card(k, docs, terms, understood, lang, role)))
+                understood.not_covered, related=self._related_card(k, docs, terms, understood, lang, role,
+                                                                   speaks_of_own_contacts(text))))
         special = self._understood(k, understood, lang, terms, notes)
         if special is not None:
             return special
         docs, previous = self._retrieve(k, query, history)
         evidence = self._evidence(k, docs, terms, understood, lang, role, speaks_of_own_contacts(text))
-        in_domain = has_debt_words(text) or (previous is not None) or understood.card_id is not None
+        in_domain = has_debt_words(text) or (previous is not None) or understood.card_in_domain
         if not in_domain and self._card_dense(docs) < CARD_MIN_DENSE:
             return "out_of_scope", compose_fixed("out_of_scope", lang, notes), "offline"
         intent = self._intent(text, evidence, previous)
@@ -250,11 +251,11 @@ class Engine:
         return None
 
     def _related_card(self, k: Knowledge, docs: list, terms: list[str], understood: Understanding, lang: str,
-                      role: str) -> str | None:
+                      role: str, own_contacts: bool = False) -> str | None:
         """The card on a not-covered question's topic: the answer card retrieval finds (at least RELATED_CARD_STRENGTH
         strong) when it is also the classifier's likeliest card (at least RELATED_CARD_PROBABILITY); else None, and
         no article is cited. Either alone named unrelated cards ("信用卡逾期会影响孩子考大学吗" → contacts' calls)."""
-        evidence = self._evidence(k, docs, terms, understood, lang, role)
+        evidence = self._evidence(k, docs, terms, understood, lang, role, own_contacts)
         probabilities = understood.prediction.card_probabilities() if understood.prediction is not None else {}
         if evidence.card is None or evidence.card_strength < RELATED_CARD_STRENGTH or not probabilities:
             return None
@@ -283,8 +284,8 @@ class Engine:
             same = card is not None and card.id == understood.card_id
             card = k.cards[understood.card_id]
             strength = max(strength if same else 0.0, understood.prediction.confidence, CARD_MIN_STRENGTH)
-        if card is not None and not _speaks_to(card, role):
-            card, strength = self._card_for_role(k, docs, role, card, strength)
+        if card is not None and not _speaks_to(card, role, own_contacts):
+            card, strength = self._card_for_role(k, docs, role, card, strength, own_contacts)
         articles = [a for a in ranked_articles(docs, corpus=k.corpus, expand_cards=False)
                     if k.corpus.document(a[0]).in_force]
         strong = [a for a, d in _direct_hits(docs, k.corpus) if _agreed(d.metadata) and a in articles][:STRONG_TOP]
@@ -319,13 +320,15 @@ class Engine:
         own = _card_strength(retrieved[rank].metadata, rank) if rank is not None else 0.0
         return k.cards[fused[0]], max(own, fused[1], CARD_MIN_STRENGTH)
 
-    def _card_for_role(self, k: Knowledge, docs: list, role: str, card: Card, strength: float) -> tuple[Card, float]:
-        """A third party (contact, relative, employer) whose best card is written for the borrower:
-        the next good card written for them, else the borrower's card (same law)."""
+    def _card_for_role(self, k: Knowledge, docs: list, role: str, card: Card, strength: float,
+                       own_contacts: bool = False) -> tuple[Card, float]:
+        """A third party (contact, relative, employer) whose best card is written for the borrower, or a
+        borrower speaking of their own contacts whose best card is a contact's: the next good card written
+        for them, else the same card (same law)."""
         for rank, doc in enumerate(best_cards(docs, TOP_CARDS, TOP_CARDS)):
             other = k.cards.get(doc.metadata.get("card_id") or "")
             other_strength = _card_strength(doc.metadata, rank)
-            if other is not None and other is not card and _speaks_to(other, role) \
+            if other is not None and other is not card and _speaks_to(other, role, own_contacts) \
                     and other_strength >= max(CARD_MIN_STRENGTH, strength * ROLE_CARD_SHARE):
                 return other, other_strength
         return card, strength
@@ -393,12 +396,15 @@ def _written_for(card: Card, role: str) -> bool:
     return role in card.roles or card.audience == "contact"
 
 
-def _speaks_to(card: Card, role: str) -> bool:
+def _speaks_to(card: Card, role: str, own_contacts: bool = False) -> bool:
     """The card's text fits this reader: written for them, for everyone, or with their own text.
 
-    A contact's card ("you owe nothing") does not fit a guarantor, nor a borrower's card a contact."""
+    A contact's card ("you owe nothing") does not fit a guarantor, nor a borrower who speaks of their own
+    contacts ("我填了我妈做紧急联系人"), nor a borrower's card a contact."""
     if role in card.roles:
         return True
+    if own_contacts and role == "borrower":
+        return card.audience != "contact"
     if role in THIRD_PARTIES:
         return card.audience != "borrower"
     if role == "guarantor":

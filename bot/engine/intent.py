@@ -20,6 +20,7 @@ _PUNCT = re.compile(r"[\s,.!?;:，。！？；：、~～…'\"“”‘’()（�
 def rules() -> dict:
     data = load_yaml("intents.yaml", empty={})
     data["_refused"] = [re.compile(p, re.IGNORECASE) for p in data.get("refused", [])]
+    data["_refused_exceptions"] = [re.compile(p, re.IGNORECASE) for p in data.get("refused_exceptions", [])]
     data["_out_of_scope"] = [re.compile(p, re.IGNORECASE) for p in data.get("out_of_scope", [])]
     data["_out_of_scope_creditor"] = [re.compile(p, re.IGNORECASE) for p in data.get("out_of_scope_creditor", [])]
     data["_out_of_scope_banking"] = [re.compile(p, re.IGNORECASE) for p in data.get("out_of_scope_banking", [])]
@@ -31,10 +32,17 @@ def _en_hit(word: str, lowered: str) -> bool:
     return re.search(rf"\b{re.escape(word)}", lowered) is not None
 
 
+def is_refusal_exception(text: str) -> bool:
+    """Close to an unlawful request in words but not one: spotting a forgery, someone else moving assets,
+    being the victim of identity misuse (`refused_exceptions` in bot/data/intents.yaml)."""
+    lowered = text.lower()
+    return any(p.search(lowered) for p in rules()["_refused_exceptions"])
+
+
 def is_refused(text: str) -> bool:
     """A request for unlawful help (hiding assets, forged proof, threatening the collector …)."""
     lowered = text.lower()
-    return any(p.search(lowered) for p in rules()["_refused"])
+    return not is_refusal_exception(text) and any(p.search(lowered) for p in rules()["_refused"])
 
 
 def is_out_of_scope(text: str) -> bool:
@@ -135,4 +143,4 @@ def classify_topic(text: str, card_intent: str | None = None, card_strength: flo
 
 __all__ = ["BORROWER", "COLLECTION", "DOMAIN", "INTENTS", "TOPICAL_INTENTS", "classify_topic", "has_collection_words",
            "has_debt_words", "has_injection", "is_greeting", "speaks_of",
-           "is_out_of_scope", "is_refused", "keyword_scores", "rules"]
+           "is_out_of_scope", "is_refusal_exception", "is_refused", "keyword_scores", "rules"]

@@ -1,7 +1,8 @@
 """Questions asking for a rule the corpus does not hold, and the honest answer to them.
 
 Topics (calling hours, calls per day, when contacts may be rung, the so-called 五大禁令, a
-platform's own policy, licensing of collection agencies) are data in bot/data/not_covered.yaml.
+platform's own policy, licensing of collection agencies, car repossession, enforcement details, job and
+residence, compensation amounts …) are data in bot/data/not_covered.yaml.
 The answer says plainly first that no such rule is held, then what the corpus does say on the
 topic (the related card's answer and its articles, quoted verbatim), then official help.
 It never cites an article from outside the related card to fill the gap.

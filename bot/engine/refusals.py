@@ -18,6 +18,7 @@ from bot.engine.answers import Citation
 from bot.engine.citation_text import render_citations
 from bot.engine.citations import CitationError, make_citation
 from bot.engine.composer import Composed, compose_fixed, replies
+from bot.engine.intent import is_refusal_exception
 from bot.language import localize
 from bot.messages import t
 from ingest.corpus import Corpus
@@ -53,6 +54,8 @@ def refusal_kinds() -> tuple[RefusalKind, ...]:
 
 def refusal_kind(text: str) -> RefusalKind | None:
     """The kind of unlawful request in a normalised (Simplified) question, or None."""
+    if is_refusal_exception(text):
+        return None
     lowered = text.lower()
     for kind in refusal_kinds():
         if any(p.search(lowered) for p in kind.patterns):

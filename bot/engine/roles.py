@@ -36,6 +36,9 @@ def detect_role(text: str) -> str:
     rules = _rules()
     for role in rules["order"]:
         if any(p.search(lowered) for p in rules["patterns"][role]):
+            # Whoever listed the contacts is the borrower, whatever else the sentence says of a contact.
+            if role == "contact" and speaks_of_own_contacts(text):
+                return "borrower"
             return role
     return "borrower"
 

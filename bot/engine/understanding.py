@@ -35,6 +35,7 @@ class Understanding:
     card_id: str | None          # the card the classifier confidently predicts
     lender: LenderMatch | None
     card_overrides: bool = False  # confident enough to answer from it even when retrieval found another card
+    card_in_domain: bool = False  # confident enough to take in a question that has no debt word
 
 
 class QuestionReader:
@@ -64,6 +65,8 @@ class QuestionReader:
                              refused=self._confident(prediction, REFUSED), card_id=card_id,
                              card_overrides=card_id is not None
                              and prediction.confidence >= self.thresholds["card_override"],
+                             card_in_domain=card_id is not None
+                             and prediction.confidence >= self.thresholds["card_in_domain"],
                              lender=detect_lender(text))
 
     def _confident(self, prediction: Prediction | None, label: str) -> bool:

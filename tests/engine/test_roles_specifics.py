@@ -20,6 +20,9 @@ from bot.engine.specifics import echo, extract, suggested_tool
     ("我既是担保人又是紧急联系人", "guarantor"),
     ("我们公司有个员工欠了网贷，催收天天打到公司", "employer"),
     ("催收天天打我妈电话，这合法吗", "borrower"),
+    ("我填了我妈做紧急联系人，催收会打给她吗", "borrower"),      # the asker listed the contact
+    ("我留了我老公当紧急联系人，他们会找他吗", "borrower"),
+    ("借款时我写了我同事的电话作为联系人", "borrower"),
     ("催收打到我公司领导那里去了", "borrower"),
     ("Can debt collectors call my parents and my boss about my credit card debt?", "borrower"),
 ])

@@ -211,3 +211,21 @@ def test_no_out_of_scope_verdict_for_a_debt_being_collected_or_enforced(fixture_
     assert probabilities.out_of_scope > probabilities.not_covered
     assert read_scope(fixture_model, plain) == "out_of_scope"
     assert read_scope(fixture_model, enforced) is None
+
+
+def test_a_card_guess_takes_in_a_question_without_debt_words_only_when_confident(cards, monkeypatch):
+    """"短信被停" has no debt word: a weak guess of the court-SMS card must not make it a debt question."""
+    from bot.engine import understanding
+    from ingest.classifiers.question_model import QuestionClassifier
+    from ingest.classifiers.question_model import train as train_questions
+
+    guesses = QuestionClassifier(train_questions(["收到法院短信是真的吗", "明天天气怎么样"],
+                                                 ["court-letter-sms", "out_of_scope"]))
+    reader = QuestionReader(guesses, {c.id for c in cards})
+    confidence = guesses.predict("收到短信").confidence
+    monkeypatch.setitem(understanding.thresholds(), "card", confidence - 0.01)
+    monkeypatch.setitem(understanding.thresholds(), "card_in_domain", confidence + 0.01)
+    weak = reader.read("收到短信")
+    assert weak.card_id == "court-letter-sms" and not weak.card_in_domain
+    monkeypatch.setitem(understanding.thresholds(), "card_in_domain", confidence - 0.01)
+    assert QuestionReader(guesses, {c.id for c in cards}).read("收到短信").card_in_domain
