@@ -29,6 +29,9 @@ def corpus():
     ("网络小贷不还会怎么样", "microloan"),
     ("借给朋友五万他不接电话", "private"),
     ("建设银行房贷逾期", "bank_loan"),
+    ("中信银行催收天天打我紧急联系人电话", "bank"),     # a bank without its product
+    ("招商银行信用卡逾期", "bank_credit_card"),
+    ("中信银行贷款逾期了", "bank_loan"),
     ("my credit card is overdue", "bank_credit_card"),
 ])
 def test_lender_type_is_detected(text, lender):
@@ -51,6 +54,17 @@ def test_credit_card_rules_bind_banks_only(corpus):
     cited = lender_citations(card, corpus)
     assert [(c.doc_id, c.article) for c in cited] == [("credit-card-measures-2011", "第六十八条")]
     assert all(is_valid(corpus, c) for c in cited)
+
+
+def test_a_bank_named_alone_gets_both_products_rules(corpus):
+    """Most banks' collection calls are about credit cards, but a bank also lends: the answer must not
+    tell a credit-card debtor that the credit-card rule does not bind their bank."""
+    bank = detect_lender(normalize_question("中信银行的催收打我同事电话"))
+    assert binds(bank, "credit-card-measures-2011")
+    note = lender_note(bank, "zh-Hans")
+    assert "如果是信用卡欠款" in note and "如果是银行贷款" in note
+    assert [(c.doc_id, c.article) for c in lender_citations(bank, corpus)] == [
+        ("credit-card-measures-2011", "第六十八条")]
 
 
 def test_private_lending_rules_for_private_lenders(corpus):
