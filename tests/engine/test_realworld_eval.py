@@ -53,9 +53,9 @@ def test_realworld_test_split_figures(engine):
 
     report = evaluate(engine, KNOWLEDGE, "test")
     assert report["bad_citations"] == 0
-    # Levels reached on the enlarged split (286 questions: 71 % and 64 %), below the targets of 90 %.
-    assert report["gold_citation"] >= 0.70
-    assert report["negatives_handled"] >= 0.62
+    # Levels reached on the enlarged split (316 questions: 70 % and 68 %), below the targets of 90 %.
+    assert report["gold_citation"] >= 0.68
+    assert report["negatives_handled"] >= 0.66
 
 
 @pytest.mark.slow
