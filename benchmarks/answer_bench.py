@@ -28,6 +28,7 @@ from pathlib import Path
 from bot.eval import load_questions
 
 FIRST_QUESTION = "催收公司打电话给我的紧急联系人，这合法吗？"
+CHECKED_MESSAGE = "再不还钱就让你全家都知道，明天上门找你"
 ONE_OFF_QUESTION = "信用卡逾期会坐牢吗"
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = Path(__file__).resolve().parent / "results" / "answer_bench.json"
@@ -91,12 +92,19 @@ def main(argv: list[str] | None = None) -> int:
             engine.answer(question)
             latencies.append((time.perf_counter() - t0) * 1000)
     latencies.sort()
+    answered_rss = rss_mb()
+    # The Telegram bot also checks collectors' messages: the checker's model embeds clauses with the
+    # engine's embedder (one copy per process), so this should add little.
+    from bot.tools.checker import check_message
+
+    check_message(CHECKED_MESSAGE, engine.corpus)
     result = {
         "oneoff_ask_runs": args.oneoff_runs, "oneoff_ask_s": round(oneoff_wall, 2),
         "oneoff_ask_cpu_s": round(oneoff_cpu, 2),
         "questions": len(questions), "rounds": args.rounds, "startup_s": round(startup, 2),
         "first_answer_s": round(first_answer, 2),
-        "rss_mb_before": round(before, 1), "rss_mb_after": round(rss_mb(), 1),
+        "rss_mb_before": round(before, 1), "rss_mb_after": round(answered_rss, 1),
+        "rss_mb_after_check": round(rss_mb(), 1),
         "p50_ms": round(statistics.median(latencies), 1),
         "p95_ms": round(latencies[int(0.95 * (len(latencies) - 1))], 1),
         "mean_ms": round(statistics.fmean(latencies), 1), "max_ms": round(latencies[-1], 1),
@@ -109,7 +117,8 @@ def main(argv: list[str] | None = None) -> int:
           f"(median of {args.oneoff_runs})")
     print(f"engine start-up {result['startup_s']} s, first answer {result['first_answer_s']} s; "
           f"resident memory {result['rss_mb_after']} MB "
-          f"(process before loading {result['rss_mb_before']} MB)")
+          f"(process before loading {result['rss_mb_before']} MB), "
+          f"{result['rss_mb_after_check']} MB after checking a message")
     print(f"{len(latencies)} answers: p50 {result['p50_ms']} ms, p95 {result['p95_ms']} ms, "
           f"mean {result['mean_ms']} ms, max {result['max_ms']} ms")
     return 0

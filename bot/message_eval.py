@@ -190,7 +190,8 @@ def main(argv: list[str] | None = None) -> int:
 
     settings = get_settings()
     if args.cv:
-        from ingest.classifiers.clause_vectors import ClauseVectors, serving_embeddings
+        from ingest.classifiers.clause_vectors import ClauseVectors
+        from ingest.embeddings import serving_embeddings
 
         report = cross_validate(default_corpus(), Path(settings.knowledge_dir),
                                 embeddings=ClauseVectors(serving_embeddings(settings)))

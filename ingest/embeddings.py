@@ -141,4 +141,20 @@ def make_embeddings(settings, threads: int | None = None) -> _ArrayEmbeddings:
     raise EmbeddingModelError(f"unknown EMBEDDING_BACKEND {settings.embedding_backend!r}")
 
 
-__all__ = ["make_embeddings", "USEEmbeddings", "SentenceTransformerEmbeddings", "EmbeddingModelError"]
+_SERVING: dict[tuple, _ArrayEmbeddings] = {}
+_SERVING_LOCK = threading.Lock()
+
+
+def serving_embeddings(settings) -> _ArrayEmbeddings:
+    """The embedder `settings` name, one per process and setting, with one BLAS thread: questions and
+    messages are short texts. The engine and the message checker share it, so a process holds one
+    copy of the model. Raises EmbeddingModelError when it cannot be loaded offline."""
+    key = (settings.embedding_backend, settings.embedding_model, str(settings.data_dir))
+    with _SERVING_LOCK:
+        if key not in _SERVING:
+            _SERVING[key] = make_embeddings(settings, threads=1)
+        return _SERVING[key]
+
+
+__all__ = ["make_embeddings", "serving_embeddings", "USEEmbeddings", "SentenceTransformerEmbeddings",
+           "EmbeddingModelError"]

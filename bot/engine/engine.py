@@ -35,7 +35,7 @@ from ingest.cards import TOPICAL_INTENTS, Card
 from ingest.classifiers.question_model import QuestionClassifier, index_folder
 from ingest.classifiers.scope_model import ScopeClassifier
 from ingest.corpus import Corpus
-from ingest.embeddings import make_embeddings
+from ingest.embeddings import serving_embeddings
 from ingest.keyword import tokenize
 from ingest.reader import SearchHit, open_index
 from ingest.sources import load_knowledge
@@ -378,7 +378,8 @@ def _load(settings, embeddings=None):
     sources = load_knowledge(settings.knowledge_dir)
     # One BLAS thread: a question is one short text, and the answer threads already run questions
     # in parallel; waking more BLAS threads made a question's encode ~20x slower on busy cores.
-    embeddings = embeddings or MemoEmbeddings(make_embeddings(settings, threads=1))
+    # The message checker embeds clauses with the same instance (one model copy per process).
+    embeddings = embeddings or MemoEmbeddings(serving_embeddings(settings))
     index = open_index(settings, embeddings=embeddings)
     index.check_corpus_version(sources.corpus_version)
     matcher = CardMatcher(index.card_phrasings(), embeddings)

@@ -7,11 +7,9 @@ reads both (ingest/classifiers/message_model.py).
 Training embeds the same clauses again for every out-of-fold model: `ClauseVectors` embeds each
 text once per process and, given the index's embedding cache, once across ingests. At check time
 the model embeds a message's few clauses with the embedder of the serving settings
-(`serving_embeddings`), loaded once per process, offline like the index's.
+(`ingest.embeddings.serving_embeddings`, shared with the engine), offline like the index's.
 """
 from __future__ import annotations
-
-import threading
 
 import numpy as np
 
@@ -48,21 +46,4 @@ class ClauseVectors:
         return vectors
 
 
-_SERVING: dict[tuple, object] = {}
-_SERVING_LOCK = threading.Lock()
-
-
-def serving_embeddings(settings):
-    """The embedder `settings` name (EMBEDDING_BACKEND, EMBEDDING_MODEL), one per process and
-    setting, with one BLAS thread: a message is a few short clauses. Raises EmbeddingModelError
-    when it cannot be loaded offline."""
-    from ingest.embeddings import make_embeddings
-
-    key = (settings.embedding_backend, settings.embedding_model, str(settings.data_dir))
-    with _SERVING_LOCK:
-        if key not in _SERVING:
-            _SERVING[key] = make_embeddings(settings, threads=1)
-        return _SERVING[key]
-
-
-__all__ = ["ClauseVectors", "serving_embeddings"]
+__all__ = ["ClauseVectors"]

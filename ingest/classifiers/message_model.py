@@ -255,8 +255,7 @@ def with_embeddings(model: MessageModel | None, settings) -> MessageModel | None
     the rules then answer alone, as without a model."""
     if model is None or not model.embedding_classifiers:
         return model
-    from ingest.classifiers.clause_vectors import serving_embeddings
-    from ingest.embeddings import EmbeddingModelError
+    from ingest.embeddings import EmbeddingModelError, serving_embeddings
 
     try:
         embeddings = serving_embeddings(settings)

@@ -341,3 +341,12 @@ def test_a_rule_not_held_without_an_agreed_card_cites_nothing(engine):
     answer = engine.answer("信用卡逾期会影响孩子考研吗")
     assert answer.intent == "not_covered" and answer.topic == "not_covered"
     assert not answer.citations
+
+
+def test_the_engine_embeds_with_the_process_wide_embedder(engine, engine_settings):
+    """The message checker embeds clauses with `serving_embeddings` too: one model copy per process
+    (two copies cost ~55 MB of RSS)."""
+    from ingest.embeddings import serving_embeddings
+
+    assert engine.embeddings.inner is serving_embeddings(engine_settings)
+    assert serving_embeddings(engine_settings) is serving_embeddings(engine_settings)
