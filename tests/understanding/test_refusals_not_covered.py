@@ -58,6 +58,10 @@ def cards(corpus):
     ("我想找人教训一下那个催收", "threaten_back"),
     ("我要反过来骚扰催收，让他也尝尝滋味", "threaten_back"),
     ("what's the best way to get back at the debt collector", "threaten_back"),
+    # Property put somewhere so that creditors miss it, in the words of English-language askers.
+    ("Can I put my house in a trust to avoid creditors?", "asset_hiding"),
+    ("how can we move the savings to my brother to avoid the creditors", "asset_hiding"),
+    ("need help protecting our family assets against medical debt collection", "asset_hiding"),
 ])
 def test_unlawful_requests_are_recognised_by_kind(text, kind):
     found = refusal_kind(normalize_question(text))
@@ -82,6 +86,9 @@ def test_unlawful_requests_are_recognised_by_kind(text, kind):
     "can debt collectors touch my pension",
     "催收给我发了伪造的律师函",            # the collector's forgery, reported by its victim
     "是不是离婚了就不用还老公的网贷了",     # a spouse asking the law
+    "Is it legal to transfer assets to avoid creditors?",   # a question about the law
+    "can creditors take the house I put in a trust",
+    "how do I protect myself from debt collectors who call my family",
 ])
 def test_victims_and_legal_questions_are_not_refused(text):
     assert refusal_kind(normalize_question(text)) is None
