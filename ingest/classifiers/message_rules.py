@@ -257,5 +257,5 @@ def model_finding_allowed(code: str, text: str, rules: MessageRules) -> bool:
     return required is None or required.search(normalize(text)) is not None
 
 
-__all__ = ["CODES", "MAX_EXCERPT", "RULES_PATH", "MessageRules", "RulePatterns", "load_message_rules", "model_finding_allowed", "normalize",
-           "rule_hits"]
+__all__ = ["CODES", "MAX_EXCERPT", "RULES_PATH", "MessageRules", "RulePatterns", "load_message_rules",
+           "model_finding_allowed", "normalize", "rule_hits"]
